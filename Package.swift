@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One settings array for every target. Warnings become errors only when CI asks for it
+// (CORRAL_WERROR=1), so a newer compiler's new warning never blocks a local build.
+let strict = Context.environment["CORRAL_WERROR"] == "1"
+let swiftSettings: [SwiftSetting] =
+    [.enableUpcomingFeature("ExistentialAny")]
+    + (strict ? [.unsafeFlags(["-warnings-as-errors"])] : [])
+
+let package = Package(
+    name: "Corral",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "corral", targets: ["corral"]),
+        .library(name: "CorralBytecode", targets: ["CorralBytecode"]),
+        .library(name: "CorralVM", targets: ["CorralVM"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // The format: opcode table, module model, binary encoder/decoder, text form.
+        // No Foundation, no dependencies: anything may read bytecode.
+        .target(name: "CorralBytecode", swiftSettings: swiftSettings),
+        // Validator, translator, sandbox, interpreter, meters, traps, heap.
+        .target(
+            name: "CorralVM",
+            dependencies: [
+                "CorralBytecode",
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings),
+        // The commands of the `corral` executable, as a tested library.
+        .target(
+            name: "CorralCLI",
+            dependencies: [
+                "CorralBytecode", "CorralVM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "corral", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralBytecodeTests", dependencies: ["CorralBytecode"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralVMTests", dependencies: ["CorralVM", "CorralBytecode"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

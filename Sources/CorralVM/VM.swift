@@ -1,0 +1,1 @@
+// CorralVM: placeholder until the VM lands.
