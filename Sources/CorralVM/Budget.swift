@@ -1,0 +1,30 @@
+/// The limits of one run. Every meter traps with its own reason word when crossed.
+public struct Budget: Sendable, Equatable {
+    /// Fuel units (bytecode/SPEC.md, "Fuel schedule"). Out of fuel is resumable.
+    public var fuel: Int64
+    /// Live heap bytes, as the deterministic `MemoryCost` accounting counts them.
+    public var memory: Int
+    /// Wall-clock time for the run, host calls included.
+    public var timeout: Duration?
+    /// VM call depth (frames).
+    public var maxDepth: Int
+
+    public init(fuel: Int64 = 1_000_000_000, memory: Int = 64 << 20, timeout: Duration? = nil, maxDepth: Int = 1_000) {
+        self.fuel = fuel
+        self.memory = memory
+        self.timeout = timeout
+        self.maxDepth = maxDepth
+    }
+
+    /// No limits beyond the process's own: for measuring, never for untrusted code.
+    public static let unlimited = Budget(fuel: .max, memory: .max / 2, timeout: nil, maxDepth: 100_000)
+}
+
+/// What a run used.
+public struct RunStats: Sendable, Equatable {
+    public var fuel: Int64
+    public var memoryPeak: Int
+    public var wallNanoseconds: Int64
+    public var hostCalls: Int
+    public var collections: Int
+}

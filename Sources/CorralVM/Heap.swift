@@ -1,0 +1,95 @@
+/// The objects of one sandbox, named by slot index, with exact live-byte accounting.
+///
+/// Memory is checked before anything is built: `Sandbox.reserve(_:)` makes room (collecting
+/// garbage if the charge would cross the collection threshold) or traps `out-of-memory`, and
+/// only then are objects created and `insert`ed. When the sandbox ends, the heap's array goes
+/// with it, cycles included, because objects refer to one another by index only.
+final class Heap {
+    var objects: ContiguousArray<HeapObject?> = []
+    var freeSlots: [UInt32] = []
+    /// Bytes charged for live objects plus the sandbox's stack, frames and globals.
+    var live = 0
+    var peak = 0
+    /// The memory budget in bytes.
+    var limit: Int
+    /// Collect when a reservation would take `live` past this.
+    var threshold: Int
+    /// Smallest gap between collections: keeps small programs from collecting at all.
+    static let minimumThreshold = 256 << 10
+    var collections = 0
+
+    init(limit: Int) {
+        self.limit = limit
+        self.threshold = min(limit, Heap.minimumThreshold)
+    }
+
+    /// The object in `slot`. Slots reached through values are always occupied: the collector
+    /// frees only what no value can reach.
+    @inline(__always) func object(_ slot: UInt32) -> HeapObject {
+        objects[Int(slot)].unsafelyUnwrapped
+    }
+
+    /// Adds a newly built object, charging its bytes. The caller reserved them first; the check
+    /// here is a backstop that never collects (a collection now could free values that only
+    /// the caller's locals hold).
+    func insert(_ object: HeapObject) throws(Trap) -> Value {
+        try charge(object.bytes)
+        if let slot = freeSlots.popLast() {
+            objects[Int(slot)] = object
+            return .ref(slot)
+        }
+        guard objects.count < Int(UInt32.max) else { throw Trap(.outOfMemory, "heap slot space exhausted") }
+        objects.append(object)
+        return .ref(UInt32(objects.count - 1))
+    }
+
+    /// Charges `bytes` without collecting; traps if the budget would be exceeded.
+    @inline(__always) func charge(_ bytes: Int) throws(Trap) {
+        let next = live &+ bytes
+        guard next <= limit, next >= live else {
+            throw Trap(.outOfMemory, "memory limit of \(limit) bytes exceeded (\(live) live, \(bytes) more needed)")
+        }
+        live = next
+        if next > peak { peak = next }
+    }
+
+    /// Gives back bytes charged earlier (a shrinking list, a dropped stack segment).
+    @inline(__always) func release(_ bytes: Int) {
+        live -= bytes
+    }
+
+    /// Frees every object whose `marked` is false and clears the marks of the rest.
+    func sweep() {
+        var freed = 0
+        for i in objects.indices {
+            guard let o = objects[i] else { continue }
+            if o.marked {
+                o.marked = false
+            } else {
+                freed += o.bytes
+                objects[i] = nil
+                freeSlots.append(UInt32(i))
+            }
+        }
+        live -= freed
+        collections += 1
+        // Next collection when live data doubles, but never later than the limit allows.
+        threshold = min(limit, max(live * 2, live + Heap.minimumThreshold))
+    }
+
+    /// Marks everything reachable from `roots`, iteratively (deep structures must not
+    /// recurse on the native stack).
+    func mark(_ roots: [Value]) {
+        var work: [UInt32] = []
+        func push(_ v: Value) {
+            if case .ref(let slot) = v, let o = objects[Int(slot)], !o.marked {
+                o.marked = true
+                work.append(slot)
+            }
+        }
+        for r in roots { push(r) }
+        while let slot = work.popLast() {
+            object(slot).forEachChild(push)
+        }
+    }
+}

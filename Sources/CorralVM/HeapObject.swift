@@ -1,0 +1,199 @@
+import BigInt
+import OrderedCollections
+
+/// Kinds of heap object. `HeapObject.kind` lets the interpreter downcast with
+/// `unsafeDowncast` after one integer compare instead of a dynamic cast.
+enum ObjectKind: UInt8, Sendable {
+    case string, bytes, bigInt, list, tuple, dict, set, range, function, cell, iterator, boundMethod
+}
+
+/// Base class of everything in a sandbox's heap.
+///
+/// Objects refer to each other only through `Value.ref` indices, never Swift references, so
+/// cycles between Starlark objects are invisible to ARC and dropping the heap's array frees
+/// everything at once.
+class HeapObject {
+    final let kind: ObjectKind
+    /// Bytes charged to the memory meter for this object (`MemoryCost`); kept up to date as
+    /// mutable objects grow so the collector can give back exactly what was charged.
+    final var bytes: Int
+    /// Set by the collector's mark phase.
+    final var marked = false
+    /// Frozen objects reject mutation (Starlark freezes module values after initialisation).
+    final var frozen = false
+
+    init(kind: ObjectKind, bytes: Int) {
+        self.kind = kind
+        self.bytes = bytes
+    }
+
+    /// Calls `visit` with every value this object holds, for the collector and for freezing.
+    func forEachChild(_ visit: (Value) -> Void) {}
+}
+
+/// Deterministic accounting of heap bytes. These are charges, not malloc sizes: the same on
+/// every machine, so the memory limit traps at the same point everywhere.
+enum MemoryCost {
+    static let header = 32
+    static let valueSlot = 16
+    static let dictEntry = 48
+    static let setEntry = 32
+    static let stackSlot = 16
+    static let frame = 32
+
+    static func string(_ count: Int) -> Int { header + count }
+    static func sequence(_ count: Int) -> Int { header + valueSlot * count }
+    static func dict(_ count: Int) -> Int { header + dictEntry * count }
+    static func set(_ count: Int) -> Int { header + setEntry * count }
+    static func bigInt(_ words: Int) -> Int { header + 8 * words }
+}
+
+final class StringObject: HeapObject {
+    let utf8: [UInt8]
+    init(_ utf8: [UInt8]) {
+        self.utf8 = utf8
+        super.init(kind: .string, bytes: MemoryCost.string(utf8.count))
+    }
+}
+
+final class BytesObject: HeapObject {
+    let data: [UInt8]
+    init(_ data: [UInt8]) {
+        self.data = data
+        super.init(kind: .bytes, bytes: MemoryCost.string(data.count))
+    }
+}
+
+final class BigIntObject: HeapObject {
+    let value: BigInt
+    init(_ value: BigInt) {
+        self.value = value
+        super.init(kind: .bigInt, bytes: MemoryCost.bigInt(value.magnitude.words.count))
+    }
+}
+
+/// Shared by lists (mutable) and tuples (immutable).
+final class ListObject: HeapObject {
+    var items: [Value]
+    /// Active iterators; mutation while non-zero is an error, as Starlark requires.
+    var iterators = 0
+    init(_ items: [Value], tuple: Bool = false) {
+        self.items = items
+        super.init(kind: tuple ? .tuple : .list, bytes: MemoryCost.sequence(items.count))
+    }
+    override func forEachChild(_ visit: (Value) -> Void) { for v in items { visit(v) } }
+}
+
+/// The key of a dict or set entry: the value's identity for hashing and equality, detached
+/// from the heap. Strings share their byte storage, so building one does not copy.
+enum HashKey: Hashable, Sendable {
+    case none
+    case bool(Bool)
+    /// Ints, and floats with an integral value in Int64 range (Starlark: 1 == 1.0).
+    case int(Int64)
+    /// Ints outside Int64, and integral floats outside Int64 range.
+    case big(BigInt)
+    /// Non-integral floats; NaN keys all compare equal here, as in Go's Starlark.
+    case float(UInt64)
+    case string([UInt8])
+    case bytes([UInt8])
+    case tuple([HashKey])
+    /// Functions, builtins and host functions hash by identity.
+    case callable(UInt8, UInt32)
+}
+
+final class DictObject: HeapObject {
+    var entries: OrderedDictionary<HashKey, (key: Value, value: Value)>
+    var iterators = 0
+    init(_ entries: OrderedDictionary<HashKey, (key: Value, value: Value)> = [:]) {
+        self.entries = entries
+        super.init(kind: .dict, bytes: MemoryCost.dict(entries.count))
+    }
+    override func forEachChild(_ visit: (Value) -> Void) {
+        for e in entries.values {
+            visit(e.key)
+            visit(e.value)
+        }
+    }
+}
+
+final class SetObject: HeapObject {
+    var elements: OrderedDictionary<HashKey, Value>
+    var iterators = 0
+    init(_ elements: OrderedDictionary<HashKey, Value> = [:]) {
+        self.elements = elements
+        super.init(kind: .set, bytes: MemoryCost.set(elements.count))
+    }
+    override func forEachChild(_ visit: (Value) -> Void) { for v in elements.values { visit(v) } }
+}
+
+/// `range(start, stop, step)`: constant size however long it is.
+final class RangeObject: HeapObject {
+    let start: Int64, stop: Int64, step: Int64
+    init(start: Int64, stop: Int64, step: Int64) {
+        self.start = start
+        self.stop = stop
+        self.step = step
+        super.init(kind: .range, bytes: MemoryCost.header + 24)
+    }
+    /// Number of elements; ranges are built so that this fits in Int64.
+    var count: Int64 {
+        if step > 0 { return start >= stop ? 0 : (stop - start - 1) / step + 1 }
+        return start <= stop ? 0 : (start - stop - 1) / (-step) + 1
+    }
+    func element(_ i: Int64) -> Int64 { start + i * step }
+}
+
+/// A function value with defaults or captured cells (`func.make`).
+final class FunctionObject: HeapObject {
+    let function: UInt32
+    /// One per parameter that has a default, in parameter order.
+    let defaults: [Value]
+    /// Captured cells, read by `free.get`.
+    let cells: [Value]
+    init(function: UInt32, defaults: [Value], cells: [Value]) {
+        self.function = function
+        self.defaults = defaults
+        self.cells = cells
+        super.init(kind: .function, bytes: MemoryCost.sequence(defaults.count + cells.count) + 16)
+    }
+    override func forEachChild(_ visit: (Value) -> Void) {
+        for v in defaults { visit(v) }
+        for v in cells { visit(v) }
+    }
+}
+
+/// A variable shared between a function and the closures it makes.
+final class CellObject: HeapObject {
+    var value: Value
+    init(_ value: Value) {
+        self.value = value
+        super.init(kind: .cell, bytes: MemoryCost.sequence(1))
+    }
+    override func forEachChild(_ visit: (Value) -> Void) { visit(value) }
+}
+
+/// The state of a `for` loop. Holds the sequence so it stays alive, and keeps it locked
+/// against mutation until `iter.end`, so iterating by position is safe for every kind.
+final class IteratorObject: HeapObject {
+    let sequence: Value
+    var position: Int64 = 0
+    var released = false
+    init(sequence: Value) {
+        self.sequence = sequence
+        super.init(kind: .iterator, bytes: MemoryCost.sequence(2))
+    }
+    override func forEachChild(_ visit: (Value) -> Void) { visit(sequence) }
+}
+
+/// `x.name` for a builtin method, when it is not called at once (`call.attr` avoids this).
+final class BoundMethodObject: HeapObject {
+    let receiver: Value
+    let method: Method
+    init(receiver: Value, method: Method) {
+        self.receiver = receiver
+        self.method = method
+        super.init(kind: .boundMethod, bytes: MemoryCost.sequence(2))
+    }
+    override func forEachChild(_ visit: (Value) -> Void) { visit(receiver) }
+}

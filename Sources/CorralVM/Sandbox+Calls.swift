@@ -1,0 +1,273 @@
+import BigInt
+import CorralBytecode
+
+/// A host call the loop stopped at: the import, its copied arguments, and where the answer goes.
+struct PendingHostCall {
+    let importIndex: Int
+    let call: HostCall
+    let calleeSlot: Int
+}
+
+/// Calls: binding arguments to parameters, pushing frames, builtins and host calls.
+///
+/// VM calls never recurse on the native stack: a call pushes a `Frame` and the run loop goes
+/// on in the callee; `ret` pops it.
+extension Sandbox {
+    enum CallResult {
+        /// A frame was pushed; the loop continues in the callee.
+        case frame
+        /// The result is already at the callee's slot and `sp` is just above it.
+        case value
+        /// The run must suspend for the host.
+        case host(PendingHostCall)
+    }
+
+    /// Calls the value at `calleeSlot` with the arguments above it, described by `shape`.
+    func callValue(calleeSlot: Int, shape: CallShape) throws(Trap) -> CallResult {
+        let callee = stack[calleeSlot]
+        switch callee {
+        case .function(let f):
+            try bindFrame(function: Int(f), defaults: [], calleeSlot: calleeSlot, shape: shape)
+            return .frame
+        case .ref(let slot):
+            let o = heap.object(slot)
+            switch o.kind {
+            case .function:
+                let fo = unsafeDowncast(o, to: FunctionObject.self)
+                try bindFrame(function: Int(fo.function), defaults: fo.defaults, calleeSlot: calleeSlot, shape: shape)
+                return .frame
+            case .boundMethod:
+                let bm = unsafeDowncast(o, to: BoundMethodObject.self)
+                let args = try collectArguments(from: calleeSlot + 1, shape: shape)
+                let r = try invokeMethod(bm.method, receiver: bm.receiver, args)
+                stack[calleeSlot] = r
+                sp = calleeSlot + 1
+                return .value
+            default:
+                throw Trap.runtime("\(typeName(callee)) is not callable")
+            }
+        case .builtin(let id):
+            let args = try collectArguments(from: calleeSlot + 1, shape: shape)
+            let r = try callBuiltin(Builtin.all[Int(id)], args)
+            stack[calleeSlot] = r
+            sp = calleeSlot + 1
+            return .value
+        case .host(let i):
+            return .host(try prepareHostCall(Int(i), calleeSlot: calleeSlot, shape: shape))
+        case .none, .bool, .int, .float, .unbound:
+            throw Trap.runtime("\(typeName(callee)) is not callable")
+        }
+    }
+
+    /// `call.attr`: a method call on the receiver at `receiverSlot`, without a bound method.
+    func callMethod(name: Int, receiverSlot: Int, shape: CallShape) throws(Trap) {
+        let receiver = stack[receiverSlot]
+        guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, receiver) else {
+            throw Trap.runtime("\(typeName(receiver)) has no method .\(module.names[name])")
+        }
+        let args = try collectArguments(from: receiverSlot + 1, shape: shape)
+        let r = try invokeMethod(method, receiver: receiver, args)
+        stack[receiverSlot] = r
+        sp = receiverSlot + 1
+    }
+
+    /// Reads a call's arguments off the stack, spreading `*args` and `**kwargs`.
+    func collectArguments(from base: Int, shape: CallShape) throws(Trap) -> Arguments {
+        var args = Arguments()
+        args.positional = Array(UnsafeBufferPointer(start: stack + base, count: shape.positional))
+        var at = base + shape.positional
+        for _ in 0..<shape.named {
+            args.named.append((try argumentName(stack[at]), stack[at + 1]))
+            at += 2
+        }
+        if shape.hasVarargs {
+            let seq = stack[at]
+            at += 1
+            let items = try elements(of: seq, for: "*args")
+            try useFuel(Int64(items.count * FuelSchedule.perElement))
+            args.positional.append(contentsOf: items)
+        }
+        if shape.hasKwargs {
+            let d = stack[at]
+            guard case .ref(let slot) = d, heap.object(slot).kind == .dict else {
+                throw Trap.runtime("argument after ** must be a dict, not \(typeName(d))")
+            }
+            let dict = unsafeDowncast(heap.object(slot), to: DictObject.self)
+            try useFuel(Int64(dict.entries.count * FuelSchedule.perElement))
+            for e in dict.entries.values {
+                let name = try argumentName(e.key)
+                if args.named.contains(where: { $0.name == name }) {
+                    throw Trap.runtime("got multiple values for keyword argument \"\(name)\"")
+                }
+                args.named.append((name, e.value))
+            }
+        }
+        return args
+    }
+
+    private func argumentName(_ v: Value) throws(Trap) -> String {
+        guard let bytes = stringBytes(v) else {
+            throw Trap.runtime("keywords must be strings, not \(typeName(v))")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Binds arguments to the parameters of function `f` and pushes its frame over them.
+    private func bindFrame(function f: Int, defaults: [Value], calleeSlot: Int, shape: CallShape) throws(Trap) {
+        let fn = module.module.functions[f]
+        let entry = module.entries[f]
+        let fp = calleeSlot + 1
+        try makeRoom(frameTop: fp + Int(entry.frameSize) + shape.slots)
+        if entry.isSimple && shape.isPositionalOnly && shape.positional == fn.params.count {
+            pushFrame(f, fp: fp, bound: shape.positional, localCount: Int(fn.localCount))
+            return
+        }
+        let args = try collectArguments(from: fp, shape: shape)
+        let locals = try bind(fn, defaults: defaults, args)
+        for (i, v) in locals.enumerated() { stack[fp + i] = v }
+        pushFrame(f, fp: fp, bound: locals.count, localCount: Int(fn.localCount))
+    }
+
+    private func pushFrame(_ f: Int, fp: Int, bound: Int, localCount: Int) {
+        frames[depth - 1].pc = pc
+        frames[depth] = Frame(function: Int32(f), fp: fp, pc: 0)
+        depth += 1
+        for i in bound..<max(bound, localCount) { stack[fp + i] = .unbound }
+        self.fp = fp
+        sp = fp + localCount
+    }
+
+    /// Starlark's argument binding: positional, then by name, then defaults; extras go to
+    /// `*args`/`**kwargs` when the function has them.
+    func bind(_ fn: Function, defaults: [Value], _ args: Arguments) throws(Trap) -> [Value] {
+        let n = fn.params.count
+        let positionalCount = Int(fn.positionalCount)
+        var locals = [Value](repeating: .unbound, count: n + (fn.hasVarargs ? 1 : 0) + (fn.hasKwargs ? 1 : 0))
+        let direct = min(args.positional.count, positionalCount)
+        for i in 0..<direct { locals[i] = args.positional[i] }
+        if args.positional.count > positionalCount {
+            guard fn.hasVarargs else {
+                throw Trap.runtime(
+                    "\(fn.name)() accepts no more than \(positionalCount) positional argument(s) (\(args.positional.count) given)")
+            }
+        }
+        var extraNamed: [(String, Value)] = []
+        for (name, v) in args.named {
+            if let i = fn.params.firstIndex(where: { $0.name == name }) {
+                guard locals[i].isUnbound else {
+                    throw Trap.runtime("\(fn.name)() got multiple values for parameter \"\(name)\"")
+                }
+                locals[i] = v
+            } else if fn.hasKwargs {
+                extraNamed.append((name, v))
+            } else {
+                throw Trap.runtime("\(fn.name)() got an unexpected keyword argument \"\(name)\"")
+            }
+        }
+        var d = 0
+        for (i, p) in fn.params.enumerated() {
+            if p.hasDefault {
+                if locals[i].isUnbound, d < defaults.count { locals[i] = defaults[d] }
+                d += 1
+            }
+            if locals[i].isUnbound {
+                throw Trap.runtime("\(fn.name)() missing argument for parameter \"\(p.name)\"")
+            }
+        }
+        // Build *args and **kwargs after one reservation: no collection may run between
+        // making the objects and storing them where the collector can see them.
+        let extra = args.positional.count > positionalCount ? Array(args.positional[positionalCount...]) : []
+        var bytes = fn.hasVarargs ? MemoryCost.sequence(extra.count) : 0
+        if fn.hasKwargs {
+            bytes += MemoryCost.dict(extraNamed.count)
+            for (name, _) in extraNamed { bytes += MemoryCost.string(name.utf8.count) }
+        }
+        try reserve(bytes)
+        if fn.hasVarargs {
+            locals[n] = try heap.insert(ListObject(extra, tuple: true))
+        }
+        if fn.hasKwargs {
+            let dict = DictObject()
+            for (name, v) in extraNamed {
+                let key = try heap.insert(StringObject(Array(name.utf8)))
+                dict.entries[.string(Array(name.utf8))] = (key, v)
+            }
+            dict.bytes = MemoryCost.dict(dict.entries.count)
+            locals[n + (fn.hasVarargs ? 1 : 0)] = try heap.insert(dict)
+        }
+        return locals
+    }
+
+    // MARK: - Host calls
+
+    private func prepareHostCall(_ i: Int, calleeSlot: Int, shape: CallShape) throws(Trap) -> PendingHostCall {
+        let f = hostFunctions[i]
+        let args = try collectArguments(from: calleeSlot + 1, shape: shape)
+        var size = 0
+        var positional: [HostValue] = []
+        for a in args.positional { positional.append(try exportValue(a, size: &size)) }
+        var named: [(name: String, value: HostValue)] = []
+        for (n, v) in args.named {
+            size += n.utf8.count
+            named.append((n, try exportValue(v, size: &size)))
+        }
+        // All or nothing, before anything leaves the sandbox: out of fuel here resumes cleanly.
+        try useFuel(f.basePrice &+ f.pricePerByteUnit &* Int64(size / FuelSchedule.bytesPerFuel))
+        let call = HostCall(module: f.module, name: f.name, positional: positional, named: named, deadline: deadline)
+        return PendingHostCall(importIndex: i, call: call, calleeSlot: calleeSlot)
+    }
+
+    /// Makes a host call and puts its answer on the stack. Returns a trap if the run must end.
+    func perform(_ pending: PendingHostCall) async -> Trap? {
+        hostCallCount += 1
+        let f = hostFunctions[pending.importIndex]
+        let trapHere = { (t: Trap) -> Trap in
+            var t = t
+            t.backtrace = self.backtrace(pc: self.pc - 1)
+            return t
+        }
+        if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+        let task = Task { try await f.body(pending.call) }
+        interrupt.hostTask.withLock { $0 = task }
+        // The flag may have been set between the check above and publishing the task.
+        if interrupt.isSet { task.cancel() }
+        let result: HostValue
+        let flag = interrupt
+        do {
+            result = try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                flag.set(InterruptFlag.cancel)
+            }
+        } catch let e as HostError {
+            interrupt.hostTask.withLock { $0 = nil }
+            if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+            return trapHere(Trap(e.reason, "\(f.module).\(f.name): \(e.message)"))
+        } catch {
+            interrupt.hostTask.withLock { $0 = nil }
+            if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+            return trapHere(Trap(.hostError, "\(f.module).\(f.name): \(error)"))
+        }
+        interrupt.hostTask.withLock { $0 = nil }
+        if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+        sp = pending.calleeSlot + 1
+        do {
+            var size = 0
+            let v = try importValue(result, size: &size)
+            stack[pending.calleeSlot] = v
+            // The answer is already here, so its price may leave the fuel in debt; the run
+            // then stops out of fuel just after the call and resumes from there.
+            fuel &-= f.pricePerByteUnit &* Int64(size / FuelSchedule.bytesPerFuel)
+            if fuel < 0 { return trapHere(Trap(.outOfFuel, "out of fuel paying for the answer of \(f.module).\(f.name)")) }
+        } catch {
+            return trapHere(error)
+        }
+        return nil
+    }
+}
+
+/// A call's arguments after spreading: positional values and (name, value) pairs.
+struct Arguments {
+    var positional: [Value] = []
+    var named: [(name: String, value: Value)] = []
+}

@@ -1,0 +1,408 @@
+/// The run loop: one plain loop, `pc`, `sp`, `fp`, code and fuel in locals, one exhaustive
+/// switch. Simple cases (int arithmetic, locals, jumps, plain calls) are handled inline; the
+/// rest call out to slow paths in the `Sandbox+…` files after writing the locals back
+/// (`self.sp`, `self.fuel`, `self.pc`), which is also what makes the stack a complete root
+/// set for the collector whenever a slow path allocates.
+///
+/// Performance notes (bytecode/BENCHMARKS.md has the numbers):
+/// - Fuel is a local, charged once per straight-line block by `charge` (the prototype measured
+///   a class property at +60–200% and per-instruction charging at +20–50%).
+/// - The interrupt flag is read in the same `charge`, so deadlines and cancellation cost one
+///   predictable branch per block.
+/// - Values are plain enums: int and float work never touches reference counts.
+extension Sandbox {
+    enum Exit {
+        case returned(Value)
+        case trapped(Trap)
+        case host(PendingHostCall)
+    }
+
+    func execute() -> Exit {
+        var pc = self.pc
+        var sp = self.sp
+        var fp = self.fp
+        var fuel = self.fuel
+        var stack = self.stack
+        let entries = module.entries
+        var code = entries[Int(frames[depth - 1].function)].code
+        let flag = interrupt
+        let globals = self.globals
+
+        do throws(Trap) {
+            while true {
+                let op = code[pc]
+                pc &+= 1
+                switch op {
+                // MARK: control
+                case .charge(let n):
+                    if fuel < Int64(n) || flag.isSet {
+                        self.fuel = fuel
+                        throw interruptTrap(needed: Int64(n))
+                    }
+                    fuel &-= Int64(n)
+                case .unreachable:
+                    throw Trap.runtime("unreachable executed")
+                case .jump(let t):
+                    pc = Int(t)
+                case .jumpIf(let t):
+                    sp &-= 1
+                    if truth(stack[sp]) { pc = Int(t) }
+                case .jumpUnless(let t):
+                    sp &-= 1
+                    if !truth(stack[sp]) { pc = Int(t) }
+                case .jumpAdjust(let t, let drop, let keep):
+                    sp = adjust(stack, sp, drop: drop, keep: keep)
+                    pc = Int(t)
+                case .jumpIfAdjust(let t, let drop, let keep):
+                    sp &-= 1
+                    if truth(stack[sp]) {
+                        sp = adjust(stack, sp, drop: drop, keep: keep)
+                        pc = Int(t)
+                    }
+                case .jumpUnlessAdjust(let t, let drop, let keep):
+                    sp &-= 1
+                    if !truth(stack[sp]) {
+                        sp = adjust(stack, sp, drop: drop, keep: keep)
+                        pc = Int(t)
+                    }
+                case .ret:
+                    let result = stack[sp &- 1]
+                    depth &-= 1
+                    let calleeSlot = fp &- 1
+                    stack[calleeSlot] = result
+                    sp = fp
+                    if depth == baseDepth {
+                        self.sp = sp
+                        self.fuel = fuel
+                        self.pc = 0
+                        self.fp = depth > 0 ? frames[depth - 1].fp : 0
+                        return .returned(result)
+                    }
+                    let caller = frames[depth &- 1]
+                    fp = caller.fp
+                    pc = caller.pc
+                    code = entries[Int(caller.function)].code
+
+                // MARK: stack
+                case .drop:
+                    sp &-= 1
+                case .dup:
+                    stack[sp] = stack[sp &- 1]
+                    sp &+= 1
+                case .dup2:
+                    stack[sp] = stack[sp &- 2]
+                    stack[sp &+ 1] = stack[sp &- 1]
+                    sp &+= 2
+                case .swap:
+                    let t = stack[sp &- 1]
+                    stack[sp &- 1] = stack[sp &- 2]
+                    stack[sp &- 2] = t
+                case .constNone:
+                    stack[sp] = .none
+                    sp &+= 1
+                case .constTrue:
+                    stack[sp] = .bool(true)
+                    sp &+= 1
+                case .constFalse:
+                    stack[sp] = .bool(false)
+                    sp &+= 1
+                case .constInt(let v):
+                    stack[sp] = .int(v)
+                    sp &+= 1
+                case .constFloat(let d):
+                    stack[sp] = .float(d)
+                    sp &+= 1
+                case .constRef(let k):
+                    stack[sp] = constants[Int(k)]
+                    sp &+= 1
+
+                // MARK: variables
+                case .localGet(let i):
+                    let v = stack[fp &+ Int(i)]
+                    if case .unbound = v { throw unboundLocal(Int(i), pc: pc) }
+                    stack[sp] = v
+                    sp &+= 1
+                case .localSet(let i):
+                    sp &-= 1
+                    stack[fp &+ Int(i)] = stack[sp]
+                case .globalGet(let i):
+                    let v = globals[Int(i)]
+                    if case .unbound = v { throw unboundGlobal(Int(i)) }
+                    stack[sp] = v
+                    sp &+= 1
+                case .globalSet(let i):
+                    if globalsFrozen { throw frozenGlobal(Int(i)) }
+                    sp &-= 1
+                    globals[Int(i)] = stack[sp]
+                case .cellMake(let i):
+                    self.sp = sp
+                    try makeCell(at: fp &+ Int(i))
+                case .cellGet(let i):
+                    stack[sp] = try cellContents(stack[fp &+ Int(i)], local: Int(i), pc: pc)
+                    sp &+= 1
+                case .cellSet(let i):
+                    sp &-= 1
+                    try setCell(stack[fp &+ Int(i)], stack[sp])
+                case .freeGet(let i):
+                    stack[sp] = try freeVariable(closure: stack[fp &- 1], Int(i))
+                    sp &+= 1
+                case .builtin(let b):
+                    stack[sp] = .builtin(UInt32(b))
+                    sp &+= 1
+                case .importGet(let i):
+                    stack[sp] = .host(UInt32(i))
+                    sp &+= 1
+                case .funcMake(let f):
+                    self.sp = sp
+                    self.fuel = fuel
+                    try makeFunction(Int(f))
+                    sp = self.sp
+
+                // MARK: arithmetic
+                case .add:
+                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                        let (r, o) = a.addingReportingOverflow(b)
+                        if !o {
+                            sp &-= 1
+                            stack[sp &- 1] = .int(r)
+                            continue
+                        }
+                    }
+                    self.sp = sp
+                    self.fuel = fuel
+                    let r = try binary(.add, stack[sp &- 2], stack[sp &- 1])
+                    fuel = self.fuel
+                    sp &-= 1
+                    stack[sp &- 1] = r
+                case .sub:
+                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                        let (r, o) = a.subtractingReportingOverflow(b)
+                        if !o {
+                            sp &-= 1
+                            stack[sp &- 1] = .int(r)
+                            continue
+                        }
+                    }
+                    self.sp = sp
+                    self.fuel = fuel
+                    let r = try binary(.sub, stack[sp &- 2], stack[sp &- 1])
+                    fuel = self.fuel
+                    sp &-= 1
+                    stack[sp &- 1] = r
+                case .mul, .div, .floorDiv, .mod, .bitAnd, .bitOr, .bitXor, .shl, .shr, .addInPlace, .bitOrInPlace,
+                    .in, .notIn:
+                    self.sp = sp
+                    self.fuel = fuel
+                    let r = try binary(BinaryOperator(op), stack[sp &- 2], stack[sp &- 1])
+                    fuel = self.fuel
+                    sp &-= 1
+                    stack[sp &- 1] = r
+                case .neg, .pos, .bitNot:
+                    self.sp = sp
+                    self.fuel = fuel
+                    stack[sp &- 1] = try unary(op, stack[sp &- 1])
+                    fuel = self.fuel
+                case .not:
+                    stack[sp &- 1] = .bool(!truth(stack[sp &- 1]))
+
+                // MARK: comparison
+                case .eq, .ne:
+                    let equal: Bool
+                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                        equal = a == b
+                    } else {
+                        self.sp = sp
+                        self.fuel = fuel
+                        equal = try self.equal(stack[sp &- 2], stack[sp &- 1])
+                        fuel = self.fuel
+                    }
+                    sp &-= 1
+                    if case .eq = op { stack[sp &- 1] = .bool(equal) } else { stack[sp &- 1] = .bool(!equal) }
+                case .lt, .le, .gt, .ge:
+                    let result: Bool
+                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                        switch op {
+                        case .lt: result = a < b
+                        case .le: result = a <= b
+                        case .gt: result = a > b
+                        default: result = a >= b
+                        }
+                    } else {
+                        self.sp = sp
+                        self.fuel = fuel
+                        result = try compare(ComparisonOperator(op), stack[sp &- 2], stack[sp &- 1])
+                        fuel = self.fuel
+                    }
+                    sp &-= 1
+                    stack[sp &- 1] = .bool(result)
+
+                // MARK: data
+                case .listNew(let n), .tupleNew(let n):
+                    self.sp = sp
+                    let items = Array(UnsafeBufferPointer(start: stack + (sp &- Int(n)), count: Int(n)))
+                    let v = try makeSequence(items, tuple: { if case .tupleNew = op { return true } else { return false } }())
+                    sp &-= Int(n)
+                    stack[sp] = v
+                    sp &+= 1
+                case .dictNew(let n):
+                    self.sp = sp
+                    self.fuel = fuel
+                    let v = try makeDict(pairsAt: sp &- 2 &* Int(n), count: Int(n))
+                    fuel = self.fuel
+                    sp &-= 2 &* Int(n)
+                    stack[sp] = v
+                    sp &+= 1
+                case .listPush:
+                    self.sp = sp
+                    try listPush(stack[sp &- 2], stack[sp &- 1])
+                    sp &-= 2
+                case .index:
+                    self.sp = sp
+                    self.fuel = fuel
+                    let v = try index(stack[sp &- 2], stack[sp &- 1])
+                    fuel = self.fuel
+                    sp &-= 1
+                    stack[sp &- 1] = v
+                case .indexSet:
+                    self.sp = sp
+                    self.fuel = fuel
+                    try setIndex(stack[sp &- 3], stack[sp &- 2], stack[sp &- 1])
+                    fuel = self.fuel
+                    sp &-= 3
+                case .slice:
+                    self.sp = sp
+                    self.fuel = fuel
+                    let v = try slice(stack[sp &- 4], stack[sp &- 3], stack[sp &- 2], stack[sp &- 1])
+                    fuel = self.fuel
+                    sp &-= 3
+                    stack[sp &- 1] = v
+                case .attr(let name):
+                    self.sp = sp
+                    stack[sp &- 1] = try attribute(stack[sp &- 1], name: Int(name))
+                case .unpack(let n):
+                    self.sp = sp
+                    try unpack(stack[sp &- 1], into: sp &- 1, count: Int(n))
+                    sp = sp &- 1 &+ Int(n)
+
+                // MARK: iteration
+                case .iterBegin:
+                    self.sp = sp
+                    stack[sp &- 1] = try iterBegin(stack[sp &- 1])
+                case .iterNext(let t, let drop):
+                    self.sp = sp
+                    if let v = try iterNext(stack[sp &- 1]) {
+                        stack[sp] = v
+                        sp &+= 1
+                    } else {
+                        sp &-= Int(drop)
+                        pc = Int(t)
+                    }
+                case .iterEnd:
+                    sp &-= 1
+                    iterEnd(stack[sp])
+
+                // MARK: calls
+                case .call(let shape):
+                    let calleeSlot = sp &- shape.slots &- 1
+                    if case .function(let f) = stack[calleeSlot], shape.isPositionalOnly {
+                        let e = entries[Int(f)]
+                        if e.isSimple && Int(e.paramCount) == shape.positional {
+                            let newFP = calleeSlot &+ 1
+                            if depth >= budget.maxDepth || newFP &+ Int(e.frameSize) > stackCapacity || depth >= frameCapacity {
+                                self.sp = sp
+                                try makeRoom(frameTop: newFP &+ Int(e.frameSize))
+                                stack = self.stack
+                            }
+                            frames[depth &- 1].pc = pc
+                            frames[depth] = Frame(function: Int32(bitPattern: f), fp: newFP, pc: 0)
+                            depth &+= 1
+                            var i = Int(e.paramCount)
+                            while i < Int(e.localCount) {
+                                stack[newFP &+ i] = .unbound
+                                i &+= 1
+                            }
+                            fp = newFP
+                            sp = newFP &+ Int(e.localCount)
+                            code = e.code
+                            pc = 0
+                            continue
+                        }
+                    }
+                    self.sp = sp
+                    self.fuel = fuel
+                    self.pc = pc
+                    switch try callValue(calleeSlot: calleeSlot, shape: shape) {
+                    case .frame:
+                        stack = self.stack
+                        fp = self.fp
+                        sp = self.sp
+                        code = entries[Int(frames[depth &- 1].function)].code
+                        pc = 0
+                    case .value:
+                        sp = self.sp
+                    case .host(let call):
+                        self.fuel = fuel
+                        return .host(call)
+                    }
+                    fuel = self.fuel
+                case .callAttr(let name, let shape):
+                    self.sp = sp
+                    self.fuel = fuel
+                    self.pc = pc
+                    try callMethod(name: Int(name), receiverSlot: sp &- shape.slots &- 1, shape: shape)
+                    sp = self.sp
+                    fuel = self.fuel
+                }
+            }
+        } catch {
+            // The op at pc - 1 trapped before changing anything, so out-of-fuel can resume it.
+            self.pc = pc &- 1
+            self.sp = sp
+            self.fp = fp
+            // Fuel only falls while running, so the smaller of the local and the last value a
+            // slow path wrote back is the true remainder.
+            self.fuel = min(self.fuel, fuel)
+            var trap = error
+            trap.backtrace = backtrace(pc: pc &- 1)
+            return .trapped(trap)
+        }
+    }
+
+    /// Moves the `keep` results of a branch down over `drop` discarded values.
+    @inline(__always) private func adjust(_ stack: UnsafeMutablePointer<Value>, _ sp: Int, drop: UInt16, keep: UInt16) -> Int {
+        if keep == 1 { stack[sp &- 1 &- Int(drop)] = stack[sp &- 1] }
+        return sp &- Int(drop)
+    }
+
+    /// The trap for a `charge` that could not proceed: an interrupt, or too little fuel.
+    func interruptTrap(needed: Int64) -> Trap {
+        switch interrupt.reason {
+        case InterruptFlag.deadline:
+            return Trap(.deadlineExceeded, "the run's deadline of \(budget.timeout.map { "\($0)" } ?? "?") passed")
+        case InterruptFlag.cancel:
+            return Trap(.cancelled, "the run was cancelled")
+        default:
+            return Trap(.outOfFuel, "out of fuel: the next block needs \(needed), \(max(fuel, 0)) left")
+        }
+    }
+
+    func backtrace(pc: Int) -> [BacktraceFrame] {
+        var out: [BacktraceFrame] = []
+        var d = depth
+        var at = pc
+        let file = module.module.debug?.file
+        while d > baseDepth && d > 0 {
+            let f = frames[d - 1]
+            let compiled = module.functions[Int(f.function)]
+            let p = compiled.position(at: at)
+            out.append(
+                BacktraceFrame(
+                    function: compiled.source.name, functionIndex: compiled.index, pc: p.originalPC,
+                    file: p.line == nil ? nil : file, line: p.line, column: p.column))
+            d -= 1
+            if d > 0 { at = frames[d - 1].pc - 1 }
+            if out.count >= 64 { break }
+        }
+        return out
+    }
+}

@@ -1,1 +1,0 @@
-// CorralVM: placeholder until the VM lands.

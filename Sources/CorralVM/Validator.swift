@@ -1,0 +1,460 @@
+import CorralBytecode
+
+/// The trust boundary. Checks a decoded module and, in the same pass, translates each function
+/// to internal code (`Op`): jumps resolved, stack heights proven, fuel summed per block.
+///
+/// Rules (bytecode/SPEC.md, "Validation"): every index in range; every instruction's operands
+/// present in its own block; `end` leaves exactly the block's results; branches carry the
+/// label's results; nothing follows `br`, `return` or `unreachable` in the same block; the
+/// function body leaves one value; heights and nesting within `Limits`.
+struct Validator {
+    let module: Module
+    let metered: Bool
+
+    /// A block on the control stack while a function is being checked.
+    private struct Control {
+        enum Kind { case function, block, loop, `if`, `else` }
+        var kind: Kind
+        /// Operand height when the block was entered.
+        var height: Int
+        /// Values the block leaves (0 or 1).
+        var arity: Int
+        /// Translated pc of a loop's first op (its branch target).
+        var loopStart: Int32 = 0
+        /// Ops that jump to this block's end, patched when it closes.
+        var fixups: [Int] = []
+        /// The `if`'s conditional jump, patched at `else` or `end`.
+        var ifJump: Int = -1
+        /// After `br`/`return`/`unreachable`: only `end` or `else` may follow.
+        var deadTail = false
+        var labelArity: Int { kind == .loop ? 0 : arity }
+    }
+
+    func validate() throws(ValidationError) -> ValidatedModule {
+        try checkModule()
+        let names = try internNames()
+        var functions: [CompiledFunction] = []
+        functions.reserveCapacity(module.functions.count)
+        for i in module.functions.indices {
+            functions.append(try translate(i, names: names))
+        }
+        return ValidatedModule(module: module, functions: functions, names: names.list, metered: metered)
+    }
+
+    private func checkModule() throws(ValidationError) {
+        let m = module
+        if let start = m.start {
+            guard Int(start) < m.functions.count else {
+                throw ValidationError("start function \(start) does not exist (\(m.functions.count) functions)")
+            }
+            let f = m.functions[Int(start)]
+            guard f.params.isEmpty else {
+                throw ValidationError(function: Int(start), "the start function must take no parameters")
+            }
+        }
+        var exported = Set<String>()
+        for e in m.exports {
+            guard exported.insert(e.name).inserted else { throw ValidationError("export \"\(e.name)\" is repeated") }
+            switch e.kind {
+            case .function:
+                guard Int(e.index) < m.functions.count else {
+                    throw ValidationError("export \"\(e.name)\" names function \(e.index), which does not exist")
+                }
+            case .global:
+                guard Int(e.index) < m.globals.count else {
+                    throw ValidationError("export \"\(e.name)\" names global \(e.index), which does not exist")
+                }
+            }
+        }
+        if let debug = m.debug, debug.localNames.count > m.functions.count {
+            throw ValidationError("debug section describes \(debug.localNames.count) functions but the module has \(m.functions.count)")
+        }
+        for (i, f) in m.functions.enumerated() {
+            let fixed = f.params.count + (f.hasVarargs ? 1 : 0) + (f.hasKwargs ? 1 : 0)
+            guard Int(f.positionalCount) <= f.params.count else {
+                throw ValidationError(function: i, "positional count \(f.positionalCount) exceeds the \(f.params.count) parameters")
+            }
+            guard Int(f.localCount) >= fixed, Int(f.localCount) <= Limits.locals else {
+                throw ValidationError(function: i, "local count \(f.localCount) must be between \(fixed) and \(Limits.locals)")
+            }
+            guard Int(f.freeCount) <= Limits.freeVariables else {
+                throw ValidationError(function: i, "free variable count \(f.freeCount) exceeds \(Limits.freeVariables)")
+            }
+            var seen = Set<String>()
+            for p in f.params {
+                guard seen.insert(p.name).inserted else {
+                    throw ValidationError(function: i, "parameter \"\(p.name)\" is repeated")
+                }
+            }
+        }
+    }
+
+    /// Name constants used by `builtin`, `attr` and `call.attr`, interned once per module.
+    private struct NameTable {
+        var list: [String] = []
+        var idByConstant: [Int: Int32] = [:]
+    }
+
+    private func internNames() throws(ValidationError) -> NameTable {
+        var table = NameTable()
+        var byString: [String: Int32] = [:]
+        for (f, fn) in module.functions.enumerated() {
+            for (pc, ins) in fn.code.enumerated() {
+                let k: UInt32
+                switch ins.opcode {
+                case .builtin, .attr: k = ins.a
+                case .callAttr: k = ins.name
+                default: continue
+                }
+                guard Int(k) < module.constants.count, case .string(let bytes) = module.constants[Int(k)] else {
+                    throw ValidationError(function: f, pc: pc, "\(ins.opcode.info.mnemonic) needs a string constant, and constant \(k) is not one")
+                }
+                if table.idByConstant[Int(k)] != nil { continue }
+                let name = String(decoding: bytes, as: UTF8.self)
+                if let id = byString[name] {
+                    table.idByConstant[Int(k)] = id
+                } else {
+                    let id = Int32(table.list.count)
+                    table.list.append(name)
+                    byString[name] = id
+                    table.idByConstant[Int(k)] = id
+                }
+            }
+        }
+        return table
+    }
+
+    private func translate(_ index: Int, names: NameTable) throws(ValidationError) -> CompiledFunction {
+        let fn = module.functions[index]
+        var ops: [Op] = []
+        var origin: [Int32] = []
+        ops.reserveCapacity(fn.code.count + 8)
+        origin.reserveCapacity(fn.code.count + 8)
+        var controls: [Control] = [Control(kind: .function, height: 0, arity: 1)]
+        var height = 0
+        var maxHeight = 0
+        // Index of the open block's `charge` op, or -1 when the next op starts a new block.
+        var chargeAt = -1
+        var pc = 0
+
+        func fail(_ message: String) -> ValidationError { ValidationError(function: index, pc: pc, message) }
+
+        func emit(_ op: Op, fuel: Int) {
+            if metered {
+                if chargeAt < 0 {
+                    chargeAt = ops.count
+                    ops.append(.charge(0))
+                    origin.append(Int32(pc))
+                }
+                if case .charge(let n) = ops[chargeAt] { ops[chargeAt] = .charge(n + Int32(fuel)) }
+            }
+            ops.append(op)
+            origin.append(Int32(pc))
+        }
+        /// The next op begins a straight-line block (a branch target or a fall-through after
+        /// a conditional branch).
+        func newBlock() { chargeAt = -1 }
+        /// Where a branch landing here goes: the `charge` that will open the next block.
+        func here() -> Int32 { Int32(ops.count) }
+
+        func pop(_ n: Int) throws(ValidationError) {
+            guard height - n >= controls[controls.count - 1].height else {
+                throw fail("\(fn.code[pc].opcode.info.mnemonic) needs \(n) operand(s) but its block has \(height - controls[controls.count - 1].height)")
+            }
+            height -= n
+        }
+        func push(_ n: Int) throws(ValidationError) {
+            height += n
+            guard height <= Limits.stackHeight else { throw fail("operand stack exceeds \(Limits.stackHeight) values") }
+            maxHeight = max(maxHeight, height)
+        }
+        func checkIndex(_ i: UInt32, _ count: Int, _ what: String) throws(ValidationError) {
+            guard Int(i) < count else { throw fail("\(what) \(i) does not exist (\(count) defined)") }
+        }
+        /// The stack adjustment for a branch from the current height to label `depth`.
+        func branchShape(_ depth: UInt32) throws(ValidationError) -> (target: Int, drop: Int, keep: Int) {
+            guard Int(depth) < controls.count else {
+                throw fail("branch to label \(depth), but only \(controls.count) block(s) enclose it")
+            }
+            let target = controls.count - 1 - Int(depth)
+            let c = controls[target]
+            let keep = c.labelArity
+            guard height - keep >= c.height, height - keep >= controls[controls.count - 1].height || keep == 0 else {
+                throw fail("branch to label \(depth) needs \(keep) result(s) on the stack")
+            }
+            return (target, height - keep - c.height, keep)
+        }
+        /// Emits a jump to control `target`, registering a fixup if its address is not known yet.
+        func emitJump(to target: Int, drop: Int, keep: Int, kind: UInt8, fuel: Int) throws(ValidationError) {
+            guard drop <= Int(UInt16.max) else { throw fail("branch drops too many values") }
+            let isLoop = controls[target].kind == .loop
+            let address = isLoop ? controls[target].loopStart : -1
+            let op: Op
+            switch (kind, drop) {
+            case (0, 0): op = .jump(address)
+            case (1, 0): op = .jumpIf(address)
+            case (2, 0): op = .jumpUnless(address)
+            case (0, _): op = .jumpAdjust(address, drop: UInt16(drop), keep: UInt16(keep))
+            case (1, _): op = .jumpIfAdjust(address, drop: UInt16(drop), keep: UInt16(keep))
+            default: op = .jumpUnlessAdjust(address, drop: UInt16(drop), keep: UInt16(keep))
+            }
+            emit(op, fuel: fuel)
+            if !isLoop { controls[target].fixups.append(ops.count - 1) }
+        }
+
+        let code = fn.code
+        while pc < code.count {
+            let ins = code[pc]
+            let info = ins.opcode.info
+            let fuel = info.fuel
+            if controls.isEmpty { throw fail("instruction after the function's final end") }
+            if controls[controls.count - 1].deadTail && ins.opcode != .end && ins.opcode != .else {
+                throw fail("unreachable \(info.mnemonic) after a branch, return or unreachable; only end or else may follow")
+            }
+            switch ins.opcode {
+            case .nop: break
+            case .unreachable:
+                emit(.unreachable, fuel: fuel)
+                controls[controls.count - 1].deadTail = true
+            case .block, .loop:
+                guard controls.count < Limits.controlDepth else { throw fail("blocks nest deeper than \(Limits.controlDepth)") }
+                var c = Control(kind: ins.opcode == .loop ? .loop : .block, height: height, arity: Int(ins.a))
+                if ins.opcode == .loop {
+                    newBlock()
+                    c.loopStart = here()
+                }
+                controls.append(c)
+            case .if:
+                guard controls.count < Limits.controlDepth else { throw fail("blocks nest deeper than \(Limits.controlDepth)") }
+                try pop(1)
+                emit(.jumpUnless(-1), fuel: fuel)
+                newBlock()
+                var c = Control(kind: .if, height: height, arity: Int(ins.a))
+                c.ifJump = ops.count - 1
+                controls.append(c)
+            case .else:
+                var c = controls[controls.count - 1]
+                guard c.kind == .if else { throw fail("else without a matching if") }
+                guard c.deadTail || height == c.height + c.arity else {
+                    throw fail("the then-arm leaves \(height - c.height) value(s) but the if needs \(c.arity)")
+                }
+                emit(.jump(-1), fuel: 0)
+                c.fixups.append(ops.count - 1)
+                newBlock()
+                ops[c.ifJump] = .jumpUnless(here())
+                c.ifJump = -1
+                c.kind = .else
+                c.deadTail = false
+                height = c.height
+                controls[controls.count - 1] = c
+            case .end:
+                let c = controls.removeLast()
+                guard c.deadTail || height == c.height + c.arity else {
+                    throw fail("block leaves \(height - c.height) value(s) but declares \(c.arity)")
+                }
+                if c.kind == .if && c.arity != 0 {
+                    throw fail("an if with a result needs an else")
+                }
+                height = c.height + c.arity
+                maxHeight = max(maxHeight, height)
+                if c.kind == .function {
+                    // Branches to the function's own label land on this final return; without
+                    // any, the return simply ends the current block.
+                    if !c.fixups.isEmpty { newBlock() }
+                    let target = here()
+                    for at in c.fixups { patch(&ops[at], target) }
+                    if c.deadTail && c.fixups.isEmpty {
+                        // Unreachable: keep the op as a guard but charge nothing for it.
+                        ops.append(.ret)
+                        origin.append(Int32(pc))
+                    } else {
+                        emit(.ret, fuel: 1)
+                    }
+                    guard pc == code.count - 1 else {
+                        pc += 1
+                        throw fail("instruction after the function's final end")
+                    }
+                } else {
+                    newBlock()
+                    let target = here()
+                    for at in c.fixups { patch(&ops[at], target) }
+                    if c.ifJump >= 0 { ops[c.ifJump] = .jumpUnless(target) }
+                }
+            case .br:
+                let s = try branchShape(ins.a)
+                try emitJump(to: s.target, drop: s.drop, keep: s.keep, kind: 0, fuel: fuel)
+                controls[controls.count - 1].deadTail = true
+            case .brIf, .brUnless:
+                try pop(1)
+                let s = try branchShape(ins.a)
+                try emitJump(to: s.target, drop: s.drop, keep: s.keep, kind: ins.opcode == .brIf ? 1 : 2, fuel: fuel)
+                newBlock()
+            case .return:
+                try pop(1)
+                emit(.ret, fuel: fuel)
+                controls[controls.count - 1].deadTail = true
+            case .drop: try pop(1); emit(.drop, fuel: fuel)
+            case .dup: try pop(1); try push(2); emit(.dup, fuel: fuel)
+            case .dup2: try pop(2); try push(4); emit(.dup2, fuel: fuel)
+            case .swap: try pop(2); try push(2); emit(.swap, fuel: fuel)
+            case .constNone: try push(1); emit(.constNone, fuel: fuel)
+            case .constTrue: try push(1); emit(.constTrue, fuel: fuel)
+            case .constFalse: try push(1); emit(.constFalse, fuel: fuel)
+            case .constInt: try push(1); emit(.constInt(ins.int), fuel: fuel)
+            case .const:
+                try checkIndex(ins.a, module.constants.count, "constant")
+                try push(1)
+                switch module.constants[Int(ins.a)] {
+                case .int(let v): emit(.constInt(v), fuel: fuel)
+                case .float(let d): emit(.constFloat(d), fuel: fuel)
+                case .bigInt, .string, .bytes: emit(.constRef(Int32(ins.a)), fuel: fuel)
+                }
+            case .localGet, .localSet, .cellMake, .cellGet, .cellSet:
+                try checkIndex(ins.a, Int(fn.localCount), "local")
+                let i = Int32(ins.a)
+                switch ins.opcode {
+                case .localGet: try push(1); emit(.localGet(i), fuel: fuel)
+                case .localSet: try pop(1); emit(.localSet(i), fuel: fuel)
+                case .cellMake: emit(.cellMake(i), fuel: fuel)
+                case .cellGet: try push(1); emit(.cellGet(i), fuel: fuel)
+                default: try pop(1); emit(.cellSet(i), fuel: fuel)
+                }
+            case .globalGet:
+                try checkIndex(ins.a, module.globals.count, "global")
+                try push(1)
+                emit(.globalGet(Int32(ins.a)), fuel: fuel)
+            case .globalSet:
+                try checkIndex(ins.a, module.globals.count, "global")
+                try pop(1)
+                emit(.globalSet(Int32(ins.a)), fuel: fuel)
+            case .freeGet:
+                try checkIndex(ins.a, Int(fn.freeCount), "free variable")
+                try push(1)
+                emit(.freeGet(Int32(ins.a)), fuel: fuel)
+            case .builtin:
+                let name = names.list[Int(names.idByConstant[Int(ins.a)]!)]
+                guard let b = Builtin(rawValue: name) else { throw fail("unknown builtin \"\(name)\"") }
+                try push(1)
+                emit(.builtin(Int32(b.id)), fuel: fuel)
+            case .importGet:
+                try checkIndex(ins.a, module.imports.count, "import")
+                try push(1)
+                emit(.importGet(Int32(ins.a)), fuel: fuel)
+            case .funcMake:
+                try checkIndex(ins.a, module.functions.count, "function")
+                let target = module.functions[Int(ins.a)]
+                let n = target.defaultCount + Int(target.freeCount)
+                try pop(n)
+                try push(1)
+                emit(.funcMake(Int32(ins.a)), fuel: fuel + n * FuelSchedule.perElement)
+            case .add: try binary(.add)
+            case .sub: try binary(.sub)
+            case .mul: try binary(.mul)
+            case .div: try binary(.div)
+            case .floorDiv: try binary(.floorDiv)
+            case .mod: try binary(.mod)
+            case .bitAnd: try binary(.bitAnd)
+            case .bitOr: try binary(.bitOr)
+            case .bitXor: try binary(.bitXor)
+            case .shl: try binary(.shl)
+            case .shr: try binary(.shr)
+            case .addInPlace: try binary(.addInPlace)
+            case .bitOrInPlace: try binary(.bitOrInPlace)
+            case .eq: try binary(.eq)
+            case .ne: try binary(.ne)
+            case .lt: try binary(.lt)
+            case .le: try binary(.le)
+            case .gt: try binary(.gt)
+            case .ge: try binary(.ge)
+            case .in: try binary(.in)
+            case .notIn: try binary(.notIn)
+            case .neg: try unary(.neg)
+            case .pos: try unary(.pos)
+            case .bitNot: try unary(.bitNot)
+            case .not: try unary(.not)
+            case .listNew, .tupleNew, .dictNew, .unpack:
+                guard Int(ins.a) <= Limits.literalCount else {
+                    throw fail("\(info.mnemonic) count \(ins.a) exceeds \(Limits.literalCount)")
+                }
+                let n = Int32(ins.a)
+                let perElement = Int(ins.a) * FuelSchedule.perElement
+                switch ins.opcode {
+                case .listNew: try pop(Int(n)); try push(1); emit(.listNew(n), fuel: fuel + perElement)
+                case .tupleNew: try pop(Int(n)); try push(1); emit(.tupleNew(n), fuel: fuel + perElement)
+                case .dictNew: try pop(2 * Int(n)); try push(1); emit(.dictNew(n), fuel: fuel + perElement)
+                default: try pop(1); try push(Int(n)); emit(.unpack(n), fuel: fuel + perElement)
+                }
+            case .listPush: try pop(2); emit(.listPush, fuel: fuel)
+            case .index: try pop(2); try push(1); emit(.index, fuel: fuel)
+            case .indexSet: try pop(3); emit(.indexSet, fuel: fuel)
+            case .slice: try pop(4); try push(1); emit(.slice, fuel: fuel)
+            case .attr:
+                try pop(1)
+                try push(1)
+                emit(.attr(names.idByConstant[Int(ins.a)]!), fuel: fuel)
+            case .iterBegin: try pop(1); try push(1); emit(.iterBegin, fuel: fuel)
+            case .iterNext:
+                guard height > controls[controls.count - 1].height else {
+                    throw fail("iter.next needs the iterator on the stack")
+                }
+                let s = try branchShape(ins.a)
+                guard s.keep == 0 else { throw fail("iter.next cannot branch to a label that takes a result") }
+                emit(.iterNext(-1, drop: Int32(s.drop)), fuel: fuel)
+                if controls[s.target].kind == .loop {
+                    ops[ops.count - 1] = .iterNext(controls[s.target].loopStart, drop: Int32(s.drop))
+                } else {
+                    controls[s.target].fixups.append(ops.count - 1)
+                }
+                try push(1)
+                newBlock()
+            case .iterEnd: try pop(1); emit(.iterEnd, fuel: fuel)
+            case .call, .callAttr:
+                guard ins.a <= UInt32(Limits.callArguments), ins.b <= UInt32(Limits.callArguments) else {
+                    throw fail("a call passes at most \(Limits.callArguments) positional and \(Limits.callArguments) named arguments")
+                }
+                let shape = CallShape(positional: Int(ins.a), named: Int(ins.b), flags: ins.c)
+                try pop(1 + shape.slots)
+                try push(1)
+                let extra = (shape.named + (shape.hasVarargs ? 1 : 0) + (shape.hasKwargs ? 1 : 0)) * FuelSchedule.perElement
+                if ins.opcode == .call {
+                    emit(.call(shape), fuel: fuel + extra)
+                } else {
+                    emit(.callAttr(names.idByConstant[Int(ins.name)]!, shape), fuel: fuel + extra)
+                }
+                // The callee runs its own blocks; the caller's next op starts a fresh block so
+                // fuel charged before a host call or trap never covers work not yet reached.
+                newBlock()
+            }
+            pc += 1
+
+            func binary(_ op: Op) throws(ValidationError) {
+                try pop(2)
+                try push(1)
+                emit(op, fuel: fuel)
+            }
+            func unary(_ op: Op) throws(ValidationError) {
+                try pop(1)
+                try push(1)
+                emit(op, fuel: fuel)
+            }
+        }
+        guard controls.isEmpty else {
+            throw ValidationError(function: index, pc: code.count, "function body ends inside \(controls.count) open block(s); it must end with end")
+        }
+        return CompiledFunction(
+            index: index, source: fn, ops: ops, origin: origin, maxHeight: maxHeight)
+    }
+
+    private func patch(_ op: inout Op, _ target: Int32) {
+        switch op {
+        case .jump: op = .jump(target)
+        case .jumpIf: op = .jumpIf(target)
+        case .jumpUnless: op = .jumpUnless(target)
+        case .jumpAdjust(_, let d, let k): op = .jumpAdjust(target, drop: d, keep: k)
+        case .jumpIfAdjust(_, let d, let k): op = .jumpIfAdjust(target, drop: d, keep: k)
+        case .jumpUnlessAdjust(_, let d, let k): op = .jumpUnlessAdjust(target, drop: d, keep: k)
+        case .iterNext(_, let d): op = .iterNext(target, drop: d)
+        default: break
+        }
+    }
+}
