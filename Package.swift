@@ -8,6 +8,10 @@ let swiftSettings: [SwiftSetting] =
     [.enableUpcomingFeature("ExistentialAny")]
     + (strict ? [.unsafeFlags(["-warnings-as-errors"])] : [])
 
+// The interpreter keeps its hot state in class properties it alone touches; dynamic
+// exclusivity checks on them cost more than the work itself (bytecode/BENCHMARKS.md).
+let vmSettings = swiftSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
 let package = Package(
     name: "Corral",
     platforms: [.macOS(.v15)],
@@ -33,7 +37,7 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: vmSettings),
         // The commands of the `corral` executable, as a tested library.
         .target(
             name: "CorralCLI",
