@@ -31,8 +31,18 @@ struct Disasm: CorralSubcommand {
     static let configuration = CommandConfiguration(abstract: "Print a module in text form.")
 
     @Argument(help: "A binary module (.cbc) or text module (.cas).") var file: String
+    @Flag(help: "Show the interpreter's translated code instead (fused ops, block fuel).")
+    var `internal` = false
 
     mutating func execute(io: CLIOutput) async throws {
+        if `internal` {
+            let vm = try ModuleInput.validated(file, io: io)
+            for (i, f) in vm.module.functions.enumerated() {
+                io.out("func \(i) \"\(f.name)\":")
+                io.out(vm.internalListing(function: i))
+            }
+            return
+        }
         let m = try ModuleInput.module(file, io: io)
         var text = Disassembler.disassemble(m)
         if text.hasSuffix("\n") { text.removeLast() }

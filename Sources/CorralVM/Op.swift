@@ -47,6 +47,16 @@ enum Op {
     case iterNext(Int32, drop: Int32)
     case iterEnd
 
+    // Superinstructions the translator fuses from common straight-line sequences (never
+    // across a block boundary). Each behaves exactly like the sequence it replaces, fuel
+    // included, since fuel is summed per block before fusion.
+    /// `local.get i; const.int k; <kind>`
+    case localConst(Int32, Int32, FusedKind)
+    /// `<compare kind>; br_unless`-style: pop two, jump to the target unless the comparison holds.
+    case jumpUnlessCompare(Int32, FusedKind)
+    /// `local.get i; const.int k; <compare kind>; if`: jump unless `local <kind> k`.
+    case jumpUnlessLocalConst(Int32, Int32, Int32, FusedKind)
+
     /// Positional count, named count and flags packed by `CallShape`.
     case call(CallShape)
     case callAttr(Int32, CallShape)
@@ -66,4 +76,69 @@ struct CallShape: Equatable {
     @inline(__always) var isPositionalOnly: Bool { raw >> 8 == 0 }
     /// Stack slots the arguments occupy (callee or receiver not included).
     var slots: Int { positional + 2 * named + (hasVarargs ? 1 : 0) + (hasKwargs ? 1 : 0) }
+}
+
+/// The operation of a fused op: int arithmetic or comparison.
+enum FusedKind: UInt8 {
+    case add, sub, lt, le, gt, ge, eq, ne
+
+    var isComparison: Bool { self != .add && self != .sub }
+
+    /// The plain op this kind stands for (slow paths reuse its handler).
+    var op: Op {
+        switch self {
+        case .add: return .add
+        case .sub: return .sub
+        case .lt: return .lt
+        case .le: return .le
+        case .gt: return .gt
+        case .ge: return .ge
+        case .eq: return .eq
+        case .ne: return .ne
+        }
+    }
+
+    init?(_ op: Op) {
+        switch op {
+        case .add: self = .add
+        case .sub: self = .sub
+        case .lt: self = .lt
+        case .le: self = .le
+        case .gt: self = .gt
+        case .ge: self = .ge
+        case .eq: self = .eq
+        case .ne: self = .ne
+        default: return nil
+        }
+    }
+
+    /// The int fast path: nil when the result overflows (add/sub), so the caller promotes.
+    @inline(__always) func apply(_ a: Int64, _ b: Int64) -> Value? {
+        switch self {
+        case .add:
+            let (r, o) = a.addingReportingOverflow(b)
+            return o ? nil : .int(r)
+        case .sub:
+            let (r, o) = a.subtractingReportingOverflow(b)
+            return o ? nil : .int(r)
+        case .lt: return .bool(a < b)
+        case .le: return .bool(a <= b)
+        case .gt: return .bool(a > b)
+        case .ge: return .bool(a >= b)
+        case .eq: return .bool(a == b)
+        case .ne: return .bool(a != b)
+        }
+    }
+
+    @inline(__always) func holds(_ a: Int64, _ b: Int64) -> Bool {
+        switch self {
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        case .ge: return a >= b
+        case .eq: return a == b
+        case .ne: return a != b
+        case .add, .sub: return false
+        }
+    }
 }

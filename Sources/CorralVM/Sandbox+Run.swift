@@ -83,6 +83,52 @@ extension Sandbox {
                     pc = caller.pc
                     code = entries[Int(caller.function)].code
 
+                // MARK: fused
+                case .localConst(let i, let k, let kind):
+                    let v = stack[fp &+ Int(i)]
+                    if case .int(let a) = v, let r = kind.apply(a, Int64(k)) {
+                        stack[sp] = r
+                        sp &+= 1
+                        continue
+                    }
+                    if case .unbound = v { throw unboundLocal(Int(i), pc: pc) }
+                    stack[sp] = v
+                    stack[sp &+ 1] = .int(Int64(k))
+                    sp &+= 2
+                    self.sp = sp
+                    self.fuel = fuel
+                    let r = try slowFused(kind, stack[sp &- 2], stack[sp &- 1])
+                    fuel = self.fuel
+                    sp &-= 1
+                    stack[sp &- 1] = r
+                case .jumpUnlessCompare(let t, let kind):
+                    let holds: Bool
+                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                        holds = kind.holds(a, b)
+                    } else {
+                        self.sp = sp
+                        self.fuel = fuel
+                        holds = truth(try slowFused(kind, stack[sp &- 2], stack[sp &- 1]))
+                        fuel = self.fuel
+                    }
+                    sp &-= 2
+                    if !holds { pc = Int(t) }
+                case .jumpUnlessLocalConst(let t, let i, let k, let kind):
+                    let v = stack[fp &+ Int(i)]
+                    let holds: Bool
+                    if case .int(let a) = v {
+                        holds = kind.holds(a, Int64(k))
+                    } else {
+                        if case .unbound = v { throw unboundLocal(Int(i), pc: pc) }
+                        stack[sp] = v
+                        stack[sp &+ 1] = .int(Int64(k))
+                        self.sp = sp &+ 2
+                        self.fuel = fuel
+                        holds = truth(try slowFused(kind, v, .int(Int64(k))))
+                        fuel = self.fuel
+                    }
+                    if !holds { pc = Int(t) }
+
                 // MARK: stack
                 case .drop:
                     sp &-= 1
@@ -365,6 +411,20 @@ extension Sandbox {
             var trap = error
             trap.backtrace = backtrace(pc: pc &- 1)
             return .trapped(trap)
+        }
+    }
+
+    /// A fused op's operation on operands that are not both small ints.
+    func slowFused(_ kind: FusedKind, _ x: Value, _ y: Value) throws(Trap) -> Value {
+        switch kind {
+        case .add: return try binary(.add, x, y)
+        case .sub: return try binary(.sub, x, y)
+        case .eq: return .bool(try equal(x, y))
+        case .ne: return .bool(!(try equal(x, y)))
+        case .lt: return .bool(try compare(.lt, x, y))
+        case .le: return .bool(try compare(.le, x, y))
+        case .gt: return .bool(try compare(.gt, x, y))
+        case .ge: return .bool(try compare(.ge, x, y))
         }
     }
 

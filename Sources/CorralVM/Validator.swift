@@ -135,6 +135,9 @@ struct Validator {
         var maxHeight = 0
         // Index of the open block's `charge` op, or -1 when the next op starts a new block.
         var chargeAt = -1
+        // First op of the current straight-line block: fusion never reaches before it, so no
+        // branch target ends up inside a fused op.
+        var blockStart = 0
         var pc = 0
 
         func fail(_ message: String) -> ValidationError { ValidationError(function: index, pc: pc, message) }
@@ -150,10 +153,40 @@ struct Validator {
             }
             ops.append(op)
             origin.append(Int32(pc))
+            fuse()
+        }
+        /// Replaces the tail of the block with a superinstruction where one applies.
+        func fuse() {
+            let n = ops.count
+            func replace(_ count: Int, with op: Op) {
+                let first = origin[n - count]
+                ops.removeLast(count)
+                origin.removeLast(count)
+                ops.append(op)
+                origin.append(first)
+            }
+            switch ops[n - 1] {
+            case .add, .sub, .lt, .le, .gt, .ge, .eq, .ne:
+                guard n - 3 >= blockStart, let kind = FusedKind(ops[n - 1]),
+                    case .localGet(let i) = ops[n - 3], case .constInt(let k) = ops[n - 2], let k32 = Int32(exactly: k)
+                else { return }
+                replace(3, with: .localConst(i, k32, kind))
+            case .jumpUnless(let t):
+                guard n - 2 >= blockStart else { return }
+                if case .localConst(let i, let k, let kind) = ops[n - 2], kind.isComparison {
+                    replace(2, with: .jumpUnlessLocalConst(t, i, k, kind))
+                } else if let kind = FusedKind(ops[n - 2]), kind.isComparison {
+                    replace(2, with: .jumpUnlessCompare(t, kind))
+                }
+            default: return
+            }
         }
         /// The next op begins a straight-line block (a branch target or a fall-through after
         /// a conditional branch).
-        func newBlock() { chargeAt = -1 }
+        func newBlock() {
+            chargeAt = -1
+            blockStart = ops.count
+        }
         /// Where a branch landing here goes: the `charge` that will open the next block.
         func here() -> Int32 { Int32(ops.count) }
 
@@ -241,7 +274,7 @@ struct Validator {
                 emit(.jump(-1), fuel: 0)
                 c.fixups.append(ops.count - 1)
                 newBlock()
-                ops[c.ifJump] = .jumpUnless(here())
+                patch(&ops[c.ifJump], here())
                 c.ifJump = -1
                 c.kind = .else
                 c.deadTail = false
@@ -278,7 +311,7 @@ struct Validator {
                     newBlock()
                     let target = here()
                     for at in c.fixups { patch(&ops[at], target) }
-                    if c.ifJump >= 0 { ops[c.ifJump] = .jumpUnless(target) }
+                    if c.ifJump >= 0 { patch(&ops[c.ifJump], target) }
                 }
             case .br:
                 let s = try branchShape(ins.a)
@@ -421,9 +454,8 @@ struct Validator {
                 } else {
                     emit(.callAttr(names.idByConstant[Int(ins.name)]!, shape), fuel: fuel + extra)
                 }
-                // The callee runs its own blocks; the caller's next op starts a fresh block so
-                // fuel charged before a host call or trap never covers work not yet reached.
-                newBlock()
+                // No new block after a call: the rest of the caller's block was paid for at
+                // its entry, and a callee that traps or suspends does not refund it.
             }
             pc += 1
 
@@ -454,6 +486,8 @@ struct Validator {
         case .jumpIfAdjust(_, let d, let k): op = .jumpIfAdjust(target, drop: d, keep: k)
         case .jumpUnlessAdjust(_, let d, let k): op = .jumpUnlessAdjust(target, drop: d, keep: k)
         case .iterNext(_, let d): op = .iterNext(target, drop: d)
+        case .jumpUnlessCompare(_, let kind): op = .jumpUnlessCompare(target, kind)
+        case .jumpUnlessLocalConst(_, let i, let k, let kind): op = .jumpUnlessLocalConst(target, i, k, kind)
         default: break
         }
     }
