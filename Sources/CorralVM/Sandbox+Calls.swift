@@ -129,7 +129,7 @@ extension Sandbox {
     }
 
     private func pushFrame(_ f: Int, fp: Int, bound: Int, localCount: Int) {
-        frames[depth - 1].pc = pc
+        if depth > 0 { frames[depth - 1].pc = pc }
         frames[depth] = Frame(function: Int32(f), fp: fp, pc: 0)
         depth += 1
         for i in bound..<max(bound, localCount) { stack[fp + i] = .unbound }
