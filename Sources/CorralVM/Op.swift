@@ -51,11 +51,17 @@ enum Op {
     // across a block boundary). Each behaves exactly like the sequence it replaces, fuel
     // included, since fuel is summed per block before fusion.
     /// `local.get i; const.int k; <kind>`
-    case localConst(Int32, Int32, FusedKind)
-    /// `<compare kind>; br_unless`-style: pop two, jump to the target unless the comparison holds.
-    case jumpUnlessCompare(Int32, FusedKind)
-    /// `local.get i; const.int k; <compare kind>; if`: jump unless `local <kind> k`.
-    case jumpUnlessLocalConst(Int32, Int32, Int32, FusedKind)
+    case localConst(Int32, Int32, Fused)
+    /// `local.get i; const.int k; add|sub; local.set j`
+    case localConstSet(Int32, Int32, Int32, Fused)
+    /// `<compare>; if` or `<compare>; br_unless`: pop two, jump unless the comparison holds.
+    case jumpUnlessCompare(Int32, Fused)
+    /// `<compare>; br_if`: pop two, jump if the comparison holds.
+    case jumpIfCompare(Int32, Fused)
+    /// `local.get i; const.int k; <compare>; if`: jump unless `local <kind> k`.
+    case jumpUnlessLocalConst(Int32, Int32, Int32, Fused)
+    /// `local.get i; const.int k; <compare>; br_if`: jump if `local <kind> k`.
+    case jumpIfLocalConst(Int32, Int32, Int32, Fused)
 
     /// Positional count, named count and flags packed by `CallShape`.
     case call(CallShape)
@@ -76,6 +82,14 @@ struct CallShape: Equatable {
     @inline(__always) var isPositionalOnly: Bool { raw >> 8 == 0 }
     /// Stack slots the arguments occupy (callee or receiver not included).
     var slots: Int { positional + 2 * named + (hasVarargs ? 1 : 0) + (hasKwargs ? 1 : 0) }
+}
+
+/// A `FusedKind` stored as a plain byte. An enum payload with spare bits makes Swift pack
+/// the `Op` tag into them, which costs several instructions on every dispatch; a byte has none.
+struct Fused {
+    let raw: UInt8
+    init(_ kind: FusedKind) { raw = kind.rawValue }
+    @inline(__always) var kind: FusedKind { unsafeBitCast(raw, to: FusedKind.self) }
 }
 
 /// The operation of a fused op: int arithmetic or comparison.

@@ -84,50 +84,66 @@ extension Sandbox {
                     code = entries[Int(caller.function)].code
 
                 // MARK: fused
-                case .localConst(let i, let k, let kind):
+                case .localConst(let i, let k, let f):
                     let v = stack[fp &+ Int(i)]
-                    if case .int(let a) = v, let r = kind.apply(a, Int64(k)) {
+                    if case .int(let a) = v, let r = f.kind.apply(a, Int64(k)) {
                         stack[sp] = r
                         sp &+= 1
                         continue
                     }
-                    if case .unbound = v { throw unboundLocal(Int(i), pc: pc) }
-                    stack[sp] = v
-                    stack[sp &+ 1] = .int(Int64(k))
-                    sp &+= 2
                     self.sp = sp
                     self.fuel = fuel
-                    let r = try slowFused(kind, stack[sp &- 2], stack[sp &- 1])
+                    let r = try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)
                     fuel = self.fuel
-                    sp &-= 1
-                    stack[sp &- 1] = r
-                case .jumpUnlessCompare(let t, let kind):
+                    stack[sp] = r
+                    sp &+= 1
+                case .localConstSet(let i, let k, let j, let f):
+                    let v = stack[fp &+ Int(i)]
+                    if case .int(let a) = v, let r = f.kind.apply(a, Int64(k)) {
+                        stack[fp &+ Int(j)] = r
+                        continue
+                    }
+                    self.sp = sp
+                    self.fuel = fuel
+                    let r = try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)
+                    fuel = self.fuel
+                    stack[fp &+ Int(j)] = r
+                case .jumpUnlessCompare(let t, let f), .jumpIfCompare(let t, let f):
                     let holds: Bool
                     if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
-                        holds = kind.holds(a, b)
+                        holds = f.kind.holds(a, b)
                     } else {
                         self.sp = sp
                         self.fuel = fuel
-                        holds = truth(try slowFused(kind, stack[sp &- 2], stack[sp &- 1]))
+                        holds = truth(try slowFused(f.kind, stack[sp &- 2], stack[sp &- 1]))
                         fuel = self.fuel
                     }
                     sp &-= 2
-                    if !holds { pc = Int(t) }
-                case .jumpUnlessLocalConst(let t, let i, let k, let kind):
-                    let v = stack[fp &+ Int(i)]
-                    let holds: Bool
-                    if case .int(let a) = v {
-                        holds = kind.holds(a, Int64(k))
-                    } else {
-                        if case .unbound = v { throw unboundLocal(Int(i), pc: pc) }
-                        stack[sp] = v
-                        stack[sp &+ 1] = .int(Int64(k))
-                        self.sp = sp &+ 2
-                        self.fuel = fuel
-                        holds = truth(try slowFused(kind, v, .int(Int64(k))))
-                        fuel = self.fuel
+                    if case .jumpIfCompare = op {
+                        if holds { pc = Int(t) }
+                    } else if !holds {
+                        pc = Int(t)
                     }
-                    if !holds { pc = Int(t) }
+                case .jumpUnlessLocalConst(let t, let i, let k, let f):
+                    let v = stack[fp &+ Int(i)]
+                    if case .int(let a) = v {
+                        if !f.kind.holds(a, Int64(k)) { pc = Int(t) }
+                        continue
+                    }
+                    self.sp = sp
+                    self.fuel = fuel
+                    if !truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)) { pc = Int(t) }
+                    fuel = self.fuel
+                case .jumpIfLocalConst(let t, let i, let k, let f):
+                    let v = stack[fp &+ Int(i)]
+                    if case .int(let a) = v {
+                        if f.kind.holds(a, Int64(k)) { pc = Int(t) }
+                        continue
+                    }
+                    self.sp = sp
+                    self.fuel = fuel
+                    if truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)) { pc = Int(t) }
+                    fuel = self.fuel
 
                 // MARK: stack
                 case .drop:
@@ -412,6 +428,17 @@ extension Sandbox {
             trap.backtrace = backtrace(pc: pc &- 1)
             return .trapped(trap)
         }
+    }
+
+    /// `local <kind> k` when the local is not a small int (or the int result overflows).
+    /// The operands go on the stack first so the collector sees them if the result allocates.
+    func slowLocalConst(_ v: Value, local: Int, _ k: Int64, _ kind: FusedKind, pc: Int) throws(Trap) -> Value {
+        if case .unbound = v { throw unboundLocal(local, pc: pc) }
+        stack[sp] = v
+        stack[sp + 1] = .int(k)
+        sp += 2
+        defer { sp -= 2 }
+        return try slowFused(kind, v, .int(k))
     }
 
     /// A fused op's operation on operands that are not both small ints.

@@ -170,13 +170,19 @@ struct Validator {
                 guard n - 3 >= blockStart, let kind = FusedKind(ops[n - 1]),
                     case .localGet(let i) = ops[n - 3], case .constInt(let k) = ops[n - 2], let k32 = Int32(exactly: k)
                 else { return }
-                replace(3, with: .localConst(i, k32, kind))
-            case .jumpUnless(let t):
+                replace(3, with: .localConst(i, k32, Fused(kind)))
+            case .localSet(let j):
+                guard n - 2 >= blockStart, case .localConst(let i, let k, let f) = ops[n - 2], !f.kind.isComparison
+                else { return }
+                replace(2, with: .localConstSet(i, k, j, f))
+            case .jumpUnless(let t), .jumpIf(let t):
                 guard n - 2 >= blockStart else { return }
-                if case .localConst(let i, let k, let kind) = ops[n - 2], kind.isComparison {
-                    replace(2, with: .jumpUnlessLocalConst(t, i, k, kind))
+                let unless: Bool
+                if case .jumpUnless = ops[n - 1] { unless = true } else { unless = false }
+                if case .localConst(let i, let k, let f) = ops[n - 2], f.kind.isComparison {
+                    replace(2, with: unless ? .jumpUnlessLocalConst(t, i, k, f) : .jumpIfLocalConst(t, i, k, f))
                 } else if let kind = FusedKind(ops[n - 2]), kind.isComparison {
-                    replace(2, with: .jumpUnlessCompare(t, kind))
+                    replace(2, with: unless ? .jumpUnlessCompare(t, Fused(kind)) : .jumpIfCompare(t, Fused(kind)))
                 }
             default: return
             }
@@ -486,8 +492,10 @@ struct Validator {
         case .jumpIfAdjust(_, let d, let k): op = .jumpIfAdjust(target, drop: d, keep: k)
         case .jumpUnlessAdjust(_, let d, let k): op = .jumpUnlessAdjust(target, drop: d, keep: k)
         case .iterNext(_, let d): op = .iterNext(target, drop: d)
-        case .jumpUnlessCompare(_, let kind): op = .jumpUnlessCompare(target, kind)
-        case .jumpUnlessLocalConst(_, let i, let k, let kind): op = .jumpUnlessLocalConst(target, i, k, kind)
+        case .jumpUnlessCompare(_, let f): op = .jumpUnlessCompare(target, f)
+        case .jumpIfCompare(_, let f): op = .jumpIfCompare(target, f)
+        case .jumpUnlessLocalConst(_, let i, let k, let f): op = .jumpUnlessLocalConst(target, i, k, f)
+        case .jumpIfLocalConst(_, let i, let k, let f): op = .jumpIfLocalConst(target, i, k, f)
         default: break
         }
     }
