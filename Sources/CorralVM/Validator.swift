@@ -433,9 +433,8 @@ struct Validator {
                 emit(.attr(names.idByConstant[Int(ins.a)]!), fuel: fuel)
             case .iterBegin: try pop(1); try push(1); emit(.iterBegin, fuel: fuel)
             case .iterNext:
-                guard height > controls[controls.count - 1].height else {
-                    throw fail("iter.next needs the iterator on the stack")
-                }
+                // The iterator normally sits below the loop's block; the run loop checks its type.
+                guard height > 0 else { throw fail("iter.next needs the iterator on the stack") }
                 let s = try branchShape(ins.a)
                 guard s.keep == 0 else { throw fail("iter.next cannot branch to a label that takes a result") }
                 emit(.iterNext(-1, drop: Int32(s.drop)), fuel: fuel)
