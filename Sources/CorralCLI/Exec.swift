@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CorralBytecode
 import CorralVM
 
@@ -37,9 +38,19 @@ struct Exec: CorralSubcommand {
 
     @Argument(help: "A binary module (.cbc) or text module (.cas).") var file: String
     @OptionGroup var budget: BudgetOptions
+    @Option(help: "Run the module this many times, each in a fresh sandbox (for measuring); with --stats the line also gives the process's resident memory before and after.")
+    var `repeat`: Int = 1
 
     mutating func execute(io: CLIOutput) async throws {
         let module = try ModuleInput.validated(file, io: io)
+        guard `repeat` >= 1 else {
+            io.err("corral: usage-error: --repeat must be at least 1")
+            throw CLIExit.invalid
+        }
+        if `repeat` > 1 {
+            try await repeated(module, io: io)
+            return
+        }
         let sandbox: Sandbox
         do {
             sandbox = try Sandbox(module: module, budget: budget.budget, print: io.out)
@@ -63,9 +74,50 @@ struct Exec: CorralSubcommand {
         }
     }
 
+    /// `--repeat N`: N fresh sandboxes, one after another; prints the last result.
+    private func repeated(_ module: ValidatedModule, io: CLIOutput) async throws {
+        let rssStart = ResidentMemory.bytes()
+        var last: Sandbox.Outcome = .returned(.none)
+        var stats: RunStats?
+        for _ in 0..<`repeat` {
+            let sandbox: Sandbox
+            do { sandbox = try Sandbox(module: module, budget: budget.budget, print: { _ in }) } catch {
+                io.err("corral: link-error: \(file): \(error)")
+                throw CLIExit.invalid
+            }
+            last = await sandbox.initialize()
+            if case .returned = last, module.module.exports.contains(where: { $0.name == "main" }) {
+                last = await sandbox.call("main")
+            }
+            stats = sandbox.stats
+            if case .trapped = last { break }
+        }
+        let rssEnd = ResidentMemory.bytes()
+        switch last {
+        case .returned(let v): io.out(v.description)
+        case .trapped(let trap): io.err("corral: \(trap.reason.rawValue): \(trap.message)")
+        }
+        if budget.stats, let stats {
+            var line = Exec.statsLine(stats)
+            line.removeLast()
+            io.err(line + ", \"runs\": \(`repeat`), \"rss_start\": \(rssStart), \"rss_end\": \(rssEnd)}")
+        }
+        if case .trapped = last { throw CLIExit.trapped }
+    }
+
     static func statsLine(_ s: RunStats) -> String {
         let ms = Double(s.wallNanoseconds) / 1e6
         let rounded = (ms * 1000).rounded() / 1000
         return "stats: {\"fuel\": \(s.fuel), \"memory_peak\": \(s.memoryPeak), \"wall_ms\": \(rounded)}"
+    }
+}
+
+/// The process's resident set size, from /proc/self/statm (0 where that does not exist).
+enum ResidentMemory {
+    static func bytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * 4096
     }
 }

@@ -226,11 +226,11 @@ extension Sandbox {
             t.backtrace = self.backtrace(pc: self.pc - 1)
             return t
         }
-        if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+        if interrupt.stopReason != nil { return trapHere(interruptTrap(needed: 0)) }
         let task = Task { try await f.body(pending.call) }
         interrupt.hostTask.withLock { $0 = task }
         // The flag may have been set between the check above and publishing the task.
-        if interrupt.isSet { task.cancel() }
+        if interrupt.stopReason != nil { task.cancel() }
         let result: HostValue
         let flag = interrupt
         do {
@@ -241,15 +241,15 @@ extension Sandbox {
             }
         } catch let e as HostError {
             interrupt.hostTask.withLock { $0 = nil }
-            if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+            if interrupt.stopReason != nil { return trapHere(interruptTrap(needed: 0)) }
             return trapHere(Trap(e.reason, "\(f.module).\(f.name): \(e.message)"))
         } catch {
             interrupt.hostTask.withLock { $0 = nil }
-            if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+            if interrupt.stopReason != nil { return trapHere(interruptTrap(needed: 0)) }
             return trapHere(Trap(.hostError, "\(f.module).\(f.name): \(error)"))
         }
         interrupt.hostTask.withLock { $0 = nil }
-        if interrupt.isSet { return trapHere(interruptTrap(needed: 0)) }
+        if interrupt.stopReason != nil { return trapHere(interruptTrap(needed: 0)) }
         sp = pending.calleeSlot + 1
         do {
             var size = 0

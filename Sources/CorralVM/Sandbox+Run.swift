@@ -15,6 +15,8 @@ extension Sandbox {
         case returned(Value)
         case trapped(Trap)
         case host(PendingHostCall)
+        /// The time slice ended at a block entry; the run continues from `self.pc`.
+        case yield
     }
 
     func execute() -> Exit {
@@ -36,6 +38,13 @@ extension Sandbox {
                 // MARK: control
                 case .charge(let n):
                     if fuel < Int64(n) || flag.isSet {
+                        if flag.stopReason == nil && fuel >= Int64(n) {
+                            self.pc = pc &- 1
+                            self.sp = sp
+                            self.fp = fp
+                            self.fuel = fuel
+                            return .yield
+                        }
                         self.fuel = fuel
                         throw interruptTrap(needed: Int64(n))
                     }
@@ -403,7 +412,7 @@ extension Sandbox {
                     case .value:
                         sp = self.sp
                     case .host(let call):
-                        self.fuel = fuel
+                        // self.fuel already holds the host call's price.
                         return .host(call)
                     }
                     fuel = self.fuel
@@ -463,7 +472,7 @@ extension Sandbox {
 
     /// The trap for a `charge` that could not proceed: an interrupt, or too little fuel.
     func interruptTrap(needed: Int64) -> Trap {
-        switch interrupt.reason {
+        switch interrupt.stopReason {
         case InterruptFlag.deadline:
             return Trap(.deadlineExceeded, "the run's deadline of \(budget.timeout.map { "\($0)" } ?? "?") passed")
         case InterruptFlag.cancel:

@@ -3,9 +3,13 @@ import CorralBytecode
 /// One isolated instance of a validated module: its heap, stack, globals and meters.
 ///
 /// A sandbox is cheap to create (no code is copied; constants become heap objects) and its
-/// memory goes back in one step when it is dropped. It is not thread-safe: one task drives it
-/// at a time, while `cancel()` may be called from anywhere.
-public final class Sandbox {
+/// memory goes back in one step when it is dropped.
+///
+/// `@unchecked Sendable` so a sandbox can be made on one task and run on another: its state is
+/// touched only by the one task that drives a run (`initialize`, `call`, `resume`; a second
+/// concurrent driver is a programming error), and `cancel()`, the one method meant for other
+/// threads, only sets an atomic flag.
+public final class Sandbox: @unchecked Sendable {
     public let module: ValidatedModule
     let heap: Heap
     public private(set) var budget: Budget
@@ -35,8 +39,8 @@ public final class Sandbox {
     var hostFunctions: [HostFunction]
     var hostCallCount = 0
     var wallNanoseconds: Int64 = 0
+    /// Set when the first run starts, from `budget.timeout`; it covers every later call.
     var deadline: ContinuousClock.Instant?
-    var deadlineTimer: Task<Void, Never>?
     var state: State = .ready
     /// Where `print` goes.
     public var printHandler: @Sendable (String) -> Void
@@ -101,7 +105,6 @@ public final class Sandbox {
     }
 
     deinit {
-        deadlineTimer?.cancel()
         stack.deallocate()
         frames.deallocate()
         globals.deinitialize(count: max(module.module.globals.count, 1))
@@ -242,7 +245,11 @@ public final class Sandbox {
     /// Runs the interpreter until the call returns or traps, making host calls on the way.
     private func drive() async -> Outcome {
         let began = ContinuousClock.now
-        defer { wallNanoseconds += elapsedNanoseconds(since: began) }
+        let token = Watchdog.shared.watch(interrupt, deadline: deadline)
+        defer {
+            Watchdog.shared.unwatch(token)
+            wallNanoseconds += elapsedNanoseconds(since: began)
+        }
         while true {
             if let call = pendingHost {
                 pendingHost = nil
@@ -259,6 +266,10 @@ public final class Sandbox {
             case .returned(let v): return finish(returning: v)
             case .trapped(let t): return finish(t)
             case .host(let call): pendingHost = call
+            case .yield:
+                // The time slice is over: let other tasks onto this thread, then go on.
+                interrupt.clearYield()
+                await Task.yield()
             }
         }
     }
@@ -282,13 +293,7 @@ public final class Sandbox {
 
     private func startDeadline() {
         guard deadline == nil, let timeout = budget.timeout, module.metered else { return }
-        let at = ContinuousClock.now.advanced(by: timeout)
-        deadline = at
-        let flag = interrupt
-        deadlineTimer = Task.detached {
-            try? await Task.sleep(until: at, clock: .continuous)
-            if !Task.isCancelled { flag.set(InterruptFlag.deadline) }
-        }
+        deadline = ContinuousClock.now.advanced(by: timeout)
     }
 
     /// Sets every object reachable from the globals frozen.

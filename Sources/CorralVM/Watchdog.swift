@@ -1,0 +1,68 @@
+import Dispatch
+import Synchronization
+
+/// Enforces deadlines and time slices for every running sandbox, from one timer on its own
+/// dispatch queue.
+///
+/// It cannot live on the Swift cooperative pool: runs are CPU-bound between host calls, and
+/// a timer task waiting behind them for a thread would never fire. Every `tick` it sets the
+/// deadline bit of runs whose deadline has passed and the yield bit of the rest, so a long
+/// run gives its thread to other tasks at least every `slice` and stops within about one
+/// `slice` of its deadline.
+final class Watchdog: Sendable {
+    static let shared = Watchdog()
+    static let slice = DispatchTimeInterval.milliseconds(10)
+
+    private struct Entry {
+        let flag: InterruptFlag
+        let deadline: ContinuousClock.Instant?
+    }
+
+    private struct State {
+        var entries: [Int: Entry] = [:]
+        var nextToken = 0
+        var timer: (any DispatchSourceTimer)?
+    }
+
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "corral.watchdog")
+
+    /// Starts watching a run; pass the token to `unwatch` when the run stops driving.
+    func watch(_ flag: InterruptFlag, deadline: ContinuousClock.Instant?) -> Int {
+        state.withLock { s in
+            let token = s.nextToken
+            s.nextToken += 1
+            s.entries[token] = Entry(flag: flag, deadline: deadline)
+            if s.timer == nil {
+                let t = DispatchSource.makeTimerSource(queue: queue)
+                t.schedule(deadline: .now() + Watchdog.slice, repeating: Watchdog.slice, leeway: .milliseconds(1))
+                t.setEventHandler { [weak self] in self?.tick() }
+                t.resume()
+                s.timer = t
+            }
+            return token
+        }
+    }
+
+    func unwatch(_ token: Int) {
+        state.withLock { s in
+            s.entries[token] = nil
+            if s.entries.isEmpty, let t = s.timer {
+                t.cancel()
+                s.timer = nil
+            }
+        }
+    }
+
+    private func tick() {
+        let now = ContinuousClock.now
+        let entries = state.withLock { Array($0.entries.values) }
+        for e in entries {
+            if let d = e.deadline, now >= d {
+                e.flag.set(InterruptFlag.deadline)
+            } else {
+                e.flag.set(InterruptFlag.yield)
+            }
+        }
+    }
+}

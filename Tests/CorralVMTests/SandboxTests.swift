@@ -1,0 +1,247 @@
+import CorralBytecode
+import Foundation
+import Testing
+
+@testable import CorralVM
+
+@Suite struct HostCallTests {
+    @Test func hostCallSuspendsAndResumesWithItsAnswer() async throws {
+        let echo = HostFunction(module: "test", name: "echo", basePrice: 100, pricePerByteUnit: 1) { call in
+            call.positional[0]
+        }
+        let sandbox = try makeSandbox(hostCaller, hosts: [echo])
+        let outcome = await sandbox.initialize()
+        #expect(outcome == .returned(.int(42)))
+        #expect(sandbox.stats.hostCalls == 1)
+        // One block of 10 (import.get 1, const.int 1, call 5, const.int 1, add 1, end 1); the
+        // host call costs its base price 100 plus 1 per 8 bytes copied each way (8 out, 8 back).
+        #expect(sandbox.stats.fuel == 10 + 100 + 1 + 1)
+    }
+
+    @Test func argumentsAreCopiesAndChargedPerByte() async throws {
+        let text = """
+            .import "test" "len"
+            .const string "0123456789012345678901234567890123456789012345678901234567890123"
+            .start 0
+            .func "main"
+              import.get 0
+              const 0
+              call 1 0
+              end
+            """
+        let count = HostFunction(module: "test", name: "len", basePrice: 0, pricePerByteUnit: 1) { call in
+            guard case .string(let s) = call.positional[0] else { throw HostError("want a string") }
+            return .int(s.utf8.count)
+        }
+        let sandbox = try makeSandbox(text, hosts: [count])
+        #expect(await sandbox.initialize() == .returned(.int(64)))
+        // 8 fuel of code; the string is 8 + 64 bytes out (9 fuel), the int 8 bytes back (1).
+        #expect(sandbox.stats.fuel == 8 + 9 + 1)
+    }
+
+    @Test func runsWaitingOnTheHostHoldNoThread() async throws {
+        // Far more runs than the cooperative pool has threads all wait in a host call at
+        // once; if a waiting run held a thread, the rest could never arrive at the gate.
+        let gate = Gate()
+        let wait = HostFunction(module: "test", name: "echo") { call in
+            await gate.wait()
+            return call.positional[0]
+        }
+        let runs = 500
+        try await withThrowingTaskGroup(of: Sandbox.Outcome.self) { group in
+            for _ in 0..<runs {
+                let sandbox = try makeSandbox(hostCaller, hosts: [wait])
+                group.addTask { await sandbox.initialize() }
+            }
+            while await gate.arrived < runs { try await Task.sleep(for: .milliseconds(5)) }
+            await gate.release()
+            var done = 0
+            for try await outcome in group {
+                #expect(outcome == .returned(.int(42)))
+                done += 1
+            }
+            #expect(done == runs)
+        }
+    }
+
+    @Test func hostErrorsTrapWithTheirReasonAndPosition() async throws {
+        let deny = HostFunction(module: "test", name: "echo") { _ in
+            throw HostError("refund above the ceiling", reason: .capabilityDenied)
+        }
+        let sandbox = try makeSandbox(hostCaller, hosts: [deny])
+        let trap = try #require(await sandbox.initialize().trap)
+        #expect(trap.reason == .capabilityDenied)
+        #expect(trap.message == "test.echo: refund above the ceiling")
+        #expect(trap.backtrace.first?.description == "  at main (caller.star:3:7)")
+
+        let broken = HostFunction(module: "test", name: "echo") { _ in throw CancellationError() }
+        let second = try makeSandbox(hostCaller, hosts: [broken])
+        #expect(await second.initialize().trap?.reason == .hostError)
+    }
+
+    @Test func missingImportsAreALinkError() throws {
+        #expect(throws: LinkError(missing: [Import(module: "test", name: "echo")])) {
+            try makeSandbox(hostCaller)
+        }
+    }
+
+    @Test func cyclicValuesCannotLeave() async throws {
+        let text = """
+            .import "test" "echo"
+            .start 0
+            .func "main"
+            .locals 1
+              list.new 0
+              local.set 0
+              local.get 0
+              local.get 0
+              list.push
+              import.get 0
+              local.get 0
+              call 1 0
+              end
+            """
+        let echo = HostFunction(module: "test", name: "echo") { $0.positional[0] }
+        let trap = try #require(await makeSandbox(text, hosts: [echo]).initialize().trap)
+        #expect(trap.message == "cannot pass a cyclic value to the host")
+    }
+}
+
+@Suite struct InterruptTests {
+    @Test func deadlineStopsAnEndlessLoop() async throws {
+        let sandbox = try makeSandbox(endlessLoop, budget: Budget(fuel: .max, timeout: .milliseconds(50)))
+        let start = ContinuousClock.now
+        let trap = try #require(await sandbox.initialize().trap)
+        #expect(trap.reason == .deadlineExceeded)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func deadlineCutsAHostCallShort() async throws {
+        let slow = HostFunction(module: "test", name: "echo") { call in
+            try await Task.sleep(for: .seconds(30))
+            return call.positional[0]
+        }
+        let sandbox = try makeSandbox(hostCaller, budget: Budget(timeout: .milliseconds(50)), hosts: [slow])
+        let start = ContinuousClock.now
+        #expect(await sandbox.initialize().trap?.reason == .deadlineExceeded)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func cancelStopsARun() async throws {
+        let sandbox = try makeSandbox(endlessLoop, budget: Budget(fuel: .max))
+        let run = Task { await sandbox.initialize() }
+        try await Task.sleep(for: .milliseconds(20))
+        sandbox.cancel()
+        #expect(await run.value.trap?.reason == .cancelled)
+    }
+
+    @Test func cancellingTheTaskCancelsTheRun() async throws {
+        let slow = HostFunction(module: "test", name: "echo") { call in
+            try await Task.sleep(for: .seconds(30))
+            return call.positional[0]
+        }
+        let sandbox = try makeSandbox(hostCaller, hosts: [slow])
+        let run = Task { await sandbox.initialize() }
+        try await Task.sleep(for: .milliseconds(20))
+        run.cancel()
+        #expect(await run.value.trap?.reason == .cancelled)
+    }
+}
+
+@Suite struct MemoryTests {
+    /// Builds a list that holds itself and a tuple that holds the list: a cycle per run.
+    static let cycles = """
+        .start 0
+        .func "main"
+        .locals 2
+          list.new 0
+          local.set 0
+          local.get 0
+          local.get 0
+          list.push
+          local.get 0
+          const.int 7
+          tuple.new 2
+          local.set 1
+          local.get 0
+          local.get 1
+          list.push
+          const.int 1
+          end
+        """
+
+    // The 10,000-run resident-memory check runs in its own process (CorralCLITests), where
+    // no concurrently running test can move the process's RSS.
+
+    @Test func garbageIsCollectedUnderATightBudget() async throws {
+        // 20,000 short-lived lists of 8 elements (about 160 bytes each) within 64 KiB.
+        let text = """
+            .start 0
+            .func "churn"
+            .locals 1
+              block
+                loop
+                  local.get 0
+                  const.int 20000
+                  ge
+                  br_if 1
+                  const.int 1
+                  const.int 2
+                  const.int 3
+                  const.int 4
+                  const.int 5
+                  const.int 6
+                  const.int 7
+                  const.int 8
+                  list.new 8
+                  drop
+                  local.get 0
+                  const.int 1
+                  add
+                  local.set 0
+                  br 0
+                end
+              end
+              local.get 0
+              end
+            """
+        let sandbox = try makeSandbox(
+            text.replacingOccurrences(of: ".locals 1\n", with: ".locals 1\n  const.int 0\n  local.set 0\n"),
+            budget: Budget(memory: 64 << 10))
+        #expect(await sandbox.initialize() == .returned(.int(20_000)))
+        #expect(sandbox.stats.memoryPeak <= 64 << 10)
+        #expect(sandbox.heap.collections > 0)
+    }
+
+    @Test func accountingIsExactAndDeterministic() async throws {
+        var peaks: Set<Int> = []
+        for _ in 0..<3 {
+            let sandbox = try makeSandbox(MemoryTests.cycles)
+            _ = await sandbox.initialize()
+            peaks.insert(sandbox.stats.memoryPeak)
+        }
+        // Fixed parts: 256 stack slots and 16 frames (4096 + 512); then a list with two
+        // slots (32 + 32) and a tuple of two (32 + 32).
+        #expect(peaks == [4096 + 512 + 64 + 64])
+    }
+}
+
+@Suite struct DeterminismTests {
+    @Test func sameProgramSameFuelEveryRun() async throws {
+        let text = try String(contentsOf: CorpusCase.directory.appendingPathComponent("fib.cas"), encoding: .utf8)
+        var fuels: Set<Int64> = []
+        for _ in 0..<5 {
+            let sandbox = try makeSandbox(text)
+            #expect(await sandbox.initialize() == .returned(.int(6765)))
+            fuels.insert(sandbox.stats.fuel)
+        }
+        #expect(fuels == [328_367])
+    }
+
+    @Test func meteringOffGivesTheSameResult() async throws {
+        let text = try String(contentsOf: CorpusCase.directory.appendingPathComponent("fib.cas"), encoding: .utf8)
+        let off = try makeSandbox(text, budget: .unlimited, metered: false)
+        #expect(await off.initialize() == .returned(.int(6765)))
+        #expect(off.stats.fuel == 0)
+    }
+}
