@@ -1,0 +1,38 @@
+# The two commands of README.md: `make run` and `make test`. Each installs what it needs.
+SWIFT ?= swift
+# Debian packages the build and tests need beyond the Swift toolchain (none yet; the host
+# issue adds libsqlite3-dev and libffi-dev here).
+DEB_PACKAGES :=
+
+.PHONY: setup build run test bench opcodes clean
+
+setup:
+	@command -v $(SWIFT) >/dev/null || { echo "make: swift not found (expected at /opt/swift/usr/bin)"; exit 1; }
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+
+build: setup
+	$(SWIFT) build -c release --product corral
+
+# The main job on the embedded default: run the sample module with the metered VM and
+# print its result and what it used.
+run: build
+	.build/release/corral exec bytecode/tests/fib.cas --stats
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+bench: setup
+	Benchmarks/run
+
+# Regenerate the committed opcode reference from the opcode table.
+opcodes:
+	$(SWIFT) run corral opcodes > bytecode/OPCODES.md
+
+clean:
+	rm -rf .build
