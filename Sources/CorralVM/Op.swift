@@ -7,13 +7,13 @@ enum Op {
     /// Block entry: subtract the block's fuel (all or nothing) and check the interrupt flag.
     case charge(Int32)
     case unreachable
-    case jump(Int32)
-    case jumpIf(Int32)
-    case jumpUnless(Int32)
+    case jump(Int32, Prepay)
+    case jumpIf(Int32, Prepay)
+    case jumpUnless(Int32, Prepay)
     /// Branch that discards `drop` values below the label's `keep` (0 or 1) results.
-    case jumpAdjust(Int32, drop: UInt16, keep: UInt16)
-    case jumpIfAdjust(Int32, drop: UInt16, keep: UInt16)
-    case jumpUnlessAdjust(Int32, drop: UInt16, keep: UInt16)
+    case jumpAdjust(Int32, drop: UInt16, keep: UInt16, Prepay)
+    case jumpIfAdjust(Int32, drop: UInt16, keep: UInt16, Prepay)
+    case jumpUnlessAdjust(Int32, drop: UInt16, keep: UInt16, Prepay)
     case ret
 
     case drop, dup, dup2, swap
@@ -44,7 +44,7 @@ enum Op {
 
     case iterBegin
     /// Push the next element, or jump to the target after dropping `drop` values.
-    case iterNext(Int32, drop: Int32)
+    case iterNext(Int32, drop: Int32, Prepay)
     case iterEnd
 
     // Superinstructions the translator fuses from common straight-line sequences (never
@@ -55,13 +55,14 @@ enum Op {
     /// `local.get i; const.int k; add|sub; local.set j`
     case localConstSet(Int32, Int32, Int32, Fused)
     /// `<compare>; if` or `<compare>; br_unless`: pop two, jump unless the comparison holds.
-    case jumpUnlessCompare(Int32, Fused)
+    case jumpUnlessCompare(Int32, Prepay, Fused)
     /// `<compare>; br_if`: pop two, jump if the comparison holds.
-    case jumpIfCompare(Int32, Fused)
-    /// `local.get i; const.int k; <compare>; if`: jump unless `local <kind> k`.
-    case jumpUnlessLocalConst(Int32, Int32, Int32, Fused)
+    case jumpIfCompare(Int32, Prepay, Fused)
+    /// `local.get i; const.int k; <compare>; if`: jump unless `local <kind> k`. Payload:
+    /// target, k, prepay, local (locals fit in 16 bits), kind; in this order the op stays 16 bytes.
+    case jumpUnlessLocalConst(Int32, Int32, Prepay, UInt16, Fused)
     /// `local.get i; const.int k; <compare>; br_if`: jump if `local <kind> k`.
-    case jumpIfLocalConst(Int32, Int32, Int32, Fused)
+    case jumpIfLocalConst(Int32, Int32, Prepay, UInt16, Fused)
 
     /// Positional count, named count and flags packed by `CallShape`.
     case call(CallShape)
@@ -82,6 +83,18 @@ struct CallShape: Equatable {
     @inline(__always) var isPositionalOnly: Bool { raw >> 8 == 0 }
     /// Stack slots the arguments occupy (callee or receiver not included).
     var slots: Int { positional + 2 * named + (hasVarargs ? 1 : 0) + (hasKwargs ? 1 : 0) }
+}
+
+/// Fuel a branch pays in advance for the block it lands in (`taken`) and, for a conditional
+/// branch, for the block it falls into (`fall`), so that block's `charge` op is skipped: one
+/// dispatch less per block entered by a branch. `none` where the block has no `charge` to skip
+/// (unmetered code, or a charge too large for 16 bits). When the fuel is short or the interrupt
+/// flag is set, the branch lands on the `charge` op itself, which traps or yields exactly as
+/// if nothing had been prepaid, so out-of-fuel stays all or nothing and resumable.
+struct Prepay {
+    static let none: UInt16 = .max
+    var taken: UInt16 = Prepay.none
+    var fall: UInt16 = Prepay.none
 }
 
 /// A `FusedKind` stored as a plain byte. An enum payload with spare bits makes Swift pack

@@ -51,28 +51,32 @@ extension Sandbox {
                     fuel &-= Int64(n)
                 case .unreachable:
                     throw Trap.runtime("unreachable executed")
-                case .jump(let t):
-                    pc = Int(t)
-                case .jumpIf(let t):
+                case .jump(let t, let p):
+                    pc = land(Int(t), p.taken, &fuel, flag)
+                case .jumpIf(let t, let p):
                     sp &-= 1
-                    if truth(stack[sp]) { pc = Int(t) }
-                case .jumpUnless(let t):
+                    pc = truth(stack[sp]) ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
+                case .jumpUnless(let t, let p):
                     sp &-= 1
-                    if !truth(stack[sp]) { pc = Int(t) }
-                case .jumpAdjust(let t, let drop, let keep):
+                    pc = truth(stack[sp]) ? land(pc, p.fall, &fuel, flag) : land(Int(t), p.taken, &fuel, flag)
+                case .jumpAdjust(let t, let drop, let keep, let p):
                     sp = adjust(stack, sp, drop: drop, keep: keep)
-                    pc = Int(t)
-                case .jumpIfAdjust(let t, let drop, let keep):
+                    pc = land(Int(t), p.taken, &fuel, flag)
+                case .jumpIfAdjust(let t, let drop, let keep, let p):
                     sp &-= 1
                     if truth(stack[sp]) {
                         sp = adjust(stack, sp, drop: drop, keep: keep)
-                        pc = Int(t)
+                        pc = land(Int(t), p.taken, &fuel, flag)
+                    } else {
+                        pc = land(pc, p.fall, &fuel, flag)
                     }
-                case .jumpUnlessAdjust(let t, let drop, let keep):
+                case .jumpUnlessAdjust(let t, let drop, let keep, let p):
                     sp &-= 1
                     if !truth(stack[sp]) {
                         sp = adjust(stack, sp, drop: drop, keep: keep)
-                        pc = Int(t)
+                        pc = land(Int(t), p.taken, &fuel, flag)
+                    } else {
+                        pc = land(pc, p.fall, &fuel, flag)
                     }
                 case .ret:
                     let result = stack[sp &- 1]
@@ -117,7 +121,7 @@ extension Sandbox {
                     let r = try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)
                     fuel = self.fuel
                     stack[fp &+ Int(j)] = r
-                case .jumpUnlessCompare(let t, let f), .jumpIfCompare(let t, let f):
+                case .jumpUnlessCompare(let t, let p, let f), .jumpIfCompare(let t, let p, let f):
                     let holds: Bool
                     if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
                         holds = f.kind.holds(a, b)
@@ -128,31 +132,33 @@ extension Sandbox {
                         fuel = self.fuel
                     }
                     sp &-= 2
-                    if case .jumpIfCompare = op {
-                        if holds { pc = Int(t) }
-                    } else if !holds {
-                        pc = Int(t)
-                    }
-                case .jumpUnlessLocalConst(let t, let i, let k, let f):
+                    let taken: Bool
+                    if case .jumpIfCompare = op { taken = holds } else { taken = !holds }
+                    pc = taken ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
+                case .jumpUnlessLocalConst(let t, let k, let p, let i, let f):
                     let v = stack[fp &+ Int(i)]
+                    let holds: Bool
                     if case .int(let a) = v {
-                        if !f.kind.holds(a, Int64(k)) { pc = Int(t) }
-                        continue
+                        holds = f.kind.holds(a, Int64(k))
+                    } else {
+                        self.sp = sp
+                        self.fuel = fuel
+                        holds = truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc))
+                        fuel = self.fuel
                     }
-                    self.sp = sp
-                    self.fuel = fuel
-                    if !truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)) { pc = Int(t) }
-                    fuel = self.fuel
-                case .jumpIfLocalConst(let t, let i, let k, let f):
+                    pc = holds ? land(pc, p.fall, &fuel, flag) : land(Int(t), p.taken, &fuel, flag)
+                case .jumpIfLocalConst(let t, let k, let p, let i, let f):
                     let v = stack[fp &+ Int(i)]
+                    let holds: Bool
                     if case .int(let a) = v {
-                        if f.kind.holds(a, Int64(k)) { pc = Int(t) }
-                        continue
+                        holds = f.kind.holds(a, Int64(k))
+                    } else {
+                        self.sp = sp
+                        self.fuel = fuel
+                        holds = truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc))
+                        fuel = self.fuel
                     }
-                    self.sp = sp
-                    self.fuel = fuel
-                    if truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)) { pc = Int(t) }
-                    fuel = self.fuel
+                    pc = holds ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
 
                 // MARK: stack
                 case .drop:
@@ -359,14 +365,15 @@ extension Sandbox {
                 case .iterBegin:
                     self.sp = sp
                     stack[sp &- 1] = try iterBegin(stack[sp &- 1])
-                case .iterNext(let t, let drop):
+                case .iterNext(let t, let drop, let p):
                     self.sp = sp
                     if let v = try iterNext(stack[sp &- 1]) {
                         stack[sp] = v
                         sp &+= 1
+                        pc = land(pc, p.fall, &fuel, flag)
                     } else {
                         sp &-= Int(drop)
-                        pc = Int(t)
+                        pc = land(Int(t), p.taken, &fuel, flag)
                     }
                 case .iterEnd:
                     sp &-= 1
@@ -395,7 +402,8 @@ extension Sandbox {
                             fp = newFP
                             sp = newFP &+ Int(e.localCount)
                             code = e.code
-                            pc = 0
+                            // The callee's entry block is paid here when possible (see Prepay).
+                            pc = land(0, e.entryFuel, &fuel, flag)
                             continue
                         }
                     }
@@ -462,6 +470,16 @@ extension Sandbox {
         case .gt: return .bool(try compare(.gt, x, y))
         case .ge: return .bool(try compare(.ge, x, y))
         }
+    }
+
+    /// Where a branch to `target` continues: just past the target block's `charge` if the
+    /// prepaid fuel is there and nothing interrupts, else on the `charge` itself.
+    @inline(__always) private func land(_ target: Int, _ paid: UInt16, _ fuel: inout Int64, _ flag: InterruptFlag) -> Int {
+        if paid != Prepay.none && fuel >= Int64(paid) && !flag.isSet {
+            fuel &-= Int64(paid)
+            return target &+ 1
+        }
+        return target
     }
 
     /// Moves the `keep` results of a branch down over `drop` discarded values.

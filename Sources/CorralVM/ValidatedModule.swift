@@ -78,6 +78,9 @@ struct FunctionEntry {
     /// Takes exactly `paramCount` positional arguments and nothing else: calls with that many
     /// positional arguments bind by copying.
     let isSimple: Bool
+    /// The fuel of the entry block when the code starts with a `charge` the call can prepay
+    /// (see `Prepay`), else `Prepay.none`.
+    let entryFuel: UInt16
 }
 
 /// One function after translation.
@@ -104,7 +107,13 @@ struct CompiledFunction {
         FunctionEntry(
             code: ops, localCount: Int32(source.localCount), paramCount: Int32(source.params.count),
             frameSize: Int32(Int(source.localCount) + maxHeight),
-            isSimple: !source.hasVarargs && !source.hasKwargs && Int(source.positionalCount) == source.params.count)
+            isSimple: !source.hasVarargs && !source.hasKwargs && Int(source.positionalCount) == source.params.count,
+            entryFuel: entryFuel)
+    }
+
+    private var entryFuel: UInt16 {
+        guard count > 0, case .charge(let n) = ops[0], n < Int32(Prepay.none) else { return Prepay.none }
+        return UInt16(n)
     }
 
     /// The source position of translated op `pc`, from the line table.

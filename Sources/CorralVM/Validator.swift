@@ -175,14 +175,15 @@ struct Validator {
                 guard n - 2 >= blockStart, case .localConst(let i, let k, let f) = ops[n - 2], !f.kind.isComparison
                 else { return }
                 replace(2, with: .localConstSet(i, k, j, f))
-            case .jumpUnless(let t), .jumpIf(let t):
+            case .jumpUnless(let t, _), .jumpIf(let t, _):
                 guard n - 2 >= blockStart else { return }
                 let unless: Bool
                 if case .jumpUnless = ops[n - 1] { unless = true } else { unless = false }
-                if case .localConst(let i, let k, let f) = ops[n - 2], f.kind.isComparison {
-                    replace(2, with: unless ? .jumpUnlessLocalConst(t, i, k, f) : .jumpIfLocalConst(t, i, k, f))
+                if case .localConst(let i, let k, let f) = ops[n - 2], f.kind.isComparison, let i16 = UInt16(exactly: i) {
+                    replace(
+                        2, with: unless ? .jumpUnlessLocalConst(t, k, Prepay(), i16, f) : .jumpIfLocalConst(t, k, Prepay(), i16, f))
                 } else if let kind = FusedKind(ops[n - 2]), kind.isComparison {
-                    replace(2, with: unless ? .jumpUnlessCompare(t, Fused(kind)) : .jumpIfCompare(t, Fused(kind)))
+                    replace(2, with: unless ? .jumpUnlessCompare(t, Prepay(), Fused(kind)) : .jumpIfCompare(t, Prepay(), Fused(kind)))
                 }
             default: return
             }
@@ -230,12 +231,12 @@ struct Validator {
             let address = isLoop ? controls[target].loopStart : -1
             let op: Op
             switch (kind, drop) {
-            case (0, 0): op = .jump(address)
-            case (1, 0): op = .jumpIf(address)
-            case (2, 0): op = .jumpUnless(address)
-            case (0, _): op = .jumpAdjust(address, drop: UInt16(drop), keep: UInt16(keep))
-            case (1, _): op = .jumpIfAdjust(address, drop: UInt16(drop), keep: UInt16(keep))
-            default: op = .jumpUnlessAdjust(address, drop: UInt16(drop), keep: UInt16(keep))
+            case (0, 0): op = .jump(address, Prepay())
+            case (1, 0): op = .jumpIf(address, Prepay())
+            case (2, 0): op = .jumpUnless(address, Prepay())
+            case (0, _): op = .jumpAdjust(address, drop: UInt16(drop), keep: UInt16(keep), Prepay())
+            case (1, _): op = .jumpIfAdjust(address, drop: UInt16(drop), keep: UInt16(keep), Prepay())
+            default: op = .jumpUnlessAdjust(address, drop: UInt16(drop), keep: UInt16(keep), Prepay())
             }
             emit(op, fuel: fuel)
             if !isLoop { controls[target].fixups.append(ops.count - 1) }
@@ -266,7 +267,7 @@ struct Validator {
             case .if:
                 guard controls.count < Limits.controlDepth else { throw fail("blocks nest deeper than \(Limits.controlDepth)") }
                 try pop(1)
-                emit(.jumpUnless(-1), fuel: fuel)
+                emit(.jumpUnless(-1, Prepay()), fuel: fuel)
                 newBlock()
                 var c = Control(kind: .if, height: height, arity: Int(ins.a))
                 c.ifJump = ops.count - 1
@@ -277,7 +278,7 @@ struct Validator {
                 guard c.deadTail || height == c.height + c.arity else {
                     throw fail("the then-arm leaves \(height - c.height) value(s) but the if needs \(c.arity)")
                 }
-                emit(.jump(-1), fuel: 0)
+                emit(.jump(-1, Prepay()), fuel: 0)
                 c.fixups.append(ops.count - 1)
                 newBlock()
                 patch(&ops[c.ifJump], here())
@@ -437,9 +438,9 @@ struct Validator {
                 guard height > 0 else { throw fail("iter.next needs the iterator on the stack") }
                 let s = try branchShape(ins.a)
                 guard s.keep == 0 else { throw fail("iter.next cannot branch to a label that takes a result") }
-                emit(.iterNext(-1, drop: Int32(s.drop)), fuel: fuel)
+                emit(.iterNext(-1, drop: Int32(s.drop), Prepay()), fuel: fuel)
                 if controls[s.target].kind == .loop {
-                    ops[ops.count - 1] = .iterNext(controls[s.target].loopStart, drop: Int32(s.drop))
+                    ops[ops.count - 1] = .iterNext(controls[s.target].loopStart, drop: Int32(s.drop), Prepay())
                 } else {
                     controls[s.target].fixups.append(ops.count - 1)
                 }
@@ -478,23 +479,49 @@ struct Validator {
         guard controls.isEmpty else {
             throw ValidationError(function: index, pc: code.count, "function body ends inside \(controls.count) open block(s); it must end with end")
         }
+        if metered { prepay(&ops) }
         return CompiledFunction(
             index: index, source: fn, ops: ops, origin: origin, maxHeight: maxHeight)
     }
 
+    /// Lets every branch pay for the block it enters (see `Prepay`).
+    private func prepay(_ ops: inout [Op]) {
+        func fuel(at pc: Int) -> UInt16 {
+            guard pc < ops.count, case .charge(let n) = ops[pc], n < Int32(Prepay.none) else { return Prepay.none }
+            return UInt16(n)
+        }
+        for at in ops.indices {
+            func paid(_ t: Int32) -> Prepay { Prepay(taken: fuel(at: Int(t)), fall: fuel(at: at + 1)) }
+            switch ops[at] {
+            case .jump(let t, _): ops[at] = .jump(t, Prepay(taken: fuel(at: Int(t))))
+            case .jumpIf(let t, _): ops[at] = .jumpIf(t, paid(t))
+            case .jumpUnless(let t, _): ops[at] = .jumpUnless(t, paid(t))
+            case .jumpAdjust(let t, let d, let k, _): ops[at] = .jumpAdjust(t, drop: d, keep: k, Prepay(taken: fuel(at: Int(t))))
+            case .jumpIfAdjust(let t, let d, let k, _): ops[at] = .jumpIfAdjust(t, drop: d, keep: k, paid(t))
+            case .jumpUnlessAdjust(let t, let d, let k, _): ops[at] = .jumpUnlessAdjust(t, drop: d, keep: k, paid(t))
+            case .iterNext(let t, let d, _): ops[at] = .iterNext(t, drop: d, paid(t))
+            case .jumpUnlessCompare(let t, _, let f): ops[at] = .jumpUnlessCompare(t, paid(t), f)
+            case .jumpIfCompare(let t, _, let f): ops[at] = .jumpIfCompare(t, paid(t), f)
+            case .jumpUnlessLocalConst(let t, let k, _, let i, let f): ops[at] = .jumpUnlessLocalConst(t, k, paid(t), i, f)
+            case .jumpIfLocalConst(let t, let k, _, let i, let f): ops[at] = .jumpIfLocalConst(t, k, paid(t), i, f)
+            default: break
+            }
+        }
+    }
+
     private func patch(_ op: inout Op, _ target: Int32) {
         switch op {
-        case .jump: op = .jump(target)
-        case .jumpIf: op = .jumpIf(target)
-        case .jumpUnless: op = .jumpUnless(target)
-        case .jumpAdjust(_, let d, let k): op = .jumpAdjust(target, drop: d, keep: k)
-        case .jumpIfAdjust(_, let d, let k): op = .jumpIfAdjust(target, drop: d, keep: k)
-        case .jumpUnlessAdjust(_, let d, let k): op = .jumpUnlessAdjust(target, drop: d, keep: k)
-        case .iterNext(_, let d): op = .iterNext(target, drop: d)
-        case .jumpUnlessCompare(_, let f): op = .jumpUnlessCompare(target, f)
-        case .jumpIfCompare(_, let f): op = .jumpIfCompare(target, f)
-        case .jumpUnlessLocalConst(_, let i, let k, let f): op = .jumpUnlessLocalConst(target, i, k, f)
-        case .jumpIfLocalConst(_, let i, let k, let f): op = .jumpIfLocalConst(target, i, k, f)
+        case .jump(_, let p): op = .jump(target, p)
+        case .jumpIf(_, let p): op = .jumpIf(target, p)
+        case .jumpUnless(_, let p): op = .jumpUnless(target, p)
+        case .jumpAdjust(_, let d, let k, let p): op = .jumpAdjust(target, drop: d, keep: k, p)
+        case .jumpIfAdjust(_, let d, let k, let p): op = .jumpIfAdjust(target, drop: d, keep: k, p)
+        case .jumpUnlessAdjust(_, let d, let k, let p): op = .jumpUnlessAdjust(target, drop: d, keep: k, p)
+        case .iterNext(_, let d, let p): op = .iterNext(target, drop: d, p)
+        case .jumpUnlessCompare(_, let p, let f): op = .jumpUnlessCompare(target, p, f)
+        case .jumpIfCompare(_, let p, let f): op = .jumpIfCompare(target, p, f)
+        case .jumpUnlessLocalConst(_, let k, let p, let i, let f): op = .jumpUnlessLocalConst(target, k, p, i, f)
+        case .jumpIfLocalConst(_, let k, let p, let i, let f): op = .jumpIfLocalConst(target, k, p, i, f)
         default: break
         }
     }
