@@ -96,13 +96,20 @@ public final class Sandbox: @unchecked Sendable {
         // The sandbox's fixed parts count against its memory like anything else.
         heap.live = MemoryCost.stackSlot * (stackCapacity + globalCount) + MemoryCost.frame * frameCapacity
         heap.peak = heap.live
-        if heap.live > heap.limit { state = .trapped }
+        if heap.live > heap.limit {
+            initFailure = Trap(.outOfMemory, "the module's stack, frames and \(globalCount) globals need \(heap.live) bytes, over the memory limit of \(heap.limit)")
+            return
+        }
         do {
             constants = try makeConstants()
         } catch {
-            state = .trapped
+            initFailure = error
         }
     }
+
+    /// Why the sandbox cannot run at all (its constants do not fit its memory budget); every
+    /// run reports it.
+    private var initFailure: Trap?
 
     deinit {
         stack.deallocate()
@@ -200,6 +207,7 @@ public final class Sandbox: @unchecked Sendable {
     public var liveMemory: Int { heap.live }
 
     private func invoke(_ callee: Value, _ args: [HostValue]) async -> Outcome {
+        if let initFailure { return .trapped(initFailure) }
         switch state {
         case .ready: break
         case .running: return .trapped(Trap(.runtimeError, "the sandbox is already running"))

@@ -44,19 +44,21 @@ final class Watchdog: Sendable {
         }
     }
 
+    /// Stops watching. The timer itself stops at its next tick with nothing to watch, so a
+    /// stream of short runs does not create and cancel a timer each.
     func unwatch(_ token: Int) {
-        state.withLock { s in
-            s.entries[token] = nil
-            if s.entries.isEmpty, let t = s.timer {
-                t.cancel()
-                s.timer = nil
-            }
-        }
+        state.withLock { s in s.entries[token] = nil }
     }
 
     private func tick() {
         let now = ContinuousClock.now
-        let entries = state.withLock { Array($0.entries.values) }
+        let entries = state.withLock { s -> [Entry] in
+            if s.entries.isEmpty, let t = s.timer {
+                t.cancel()
+                s.timer = nil
+            }
+            return Array(s.entries.values)
+        }
         for e in entries {
             if let d = e.deadline, now >= d {
                 e.flag.set(InterruptFlag.deadline)

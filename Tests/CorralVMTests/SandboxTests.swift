@@ -245,3 +245,55 @@ import Testing
         #expect(off.stats.fuel == 0)
     }
 }
+
+@Suite struct BudgetTests {
+    @Test func constantsThatDoNotFitTheBudgetTrapOnEveryRun() async throws {
+        let big = String(repeating: "x", count: 10_000)
+        let text = """
+            .const string "\(big)"
+            .export func "main" 0
+            .start 0
+            .func "main"
+              const 0
+              end
+            """
+        let sandbox = try makeSandbox(text, budget: Budget(memory: 8 << 10))
+        let trap = try #require(await sandbox.initialize().trap)
+        #expect(trap.reason == .outOfMemory)
+        #expect(await sandbox.call("main").trap?.reason == .outOfMemory)
+    }
+
+    @Test func depthLimitIsExact() async throws {
+        // f calls itself through a global; with maxDepth 10 the init frame plus 9 frames of f fit.
+        let text = """
+            .global "f"
+            .start 1
+            .func "f"
+            .param "n"
+              local.get 0
+              const.int 0
+              eq
+              if
+                const.int 0
+                return
+              end
+              global.get 0
+              local.get 0
+              const.int 1
+              sub
+              call 1 0
+              end
+            .func "init"
+            .locals 0
+              func.make 0
+              global.set 0
+              global.get 0
+              const.int 8
+              call 1 0
+              end
+            """
+        #expect(await (try makeSandbox(text, budget: Budget(maxDepth: 10))).initialize() == .returned(.int(0)))
+        let deeper = text.replacingOccurrences(of: "const.int 8\n", with: "const.int 9\n")
+        #expect(await (try makeSandbox(deeper, budget: Budget(maxDepth: 10))).initialize().trap?.reason == .stackOverflow)
+    }
+}
