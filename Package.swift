@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // One settings array for every target. Warnings become errors only when CI asks for it
@@ -9,7 +9,7 @@ let swiftSettings: [SwiftSetting] =
     + (strict ? [.unsafeFlags(["-warnings-as-errors"])] : [])
 
 // The interpreter keeps its hot state in class properties it alone touches; dynamic
-// exclusivity checks on them cost more than the work itself (bytecode/BENCHMARKS.md).
+// exclusivity checks on them cost more than the work itself (Benchmarks/README.md).
 let vmSettings = swiftSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
 let package = Package(
@@ -53,3 +53,23 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks (Benchmarks/README.md) only when asked for, so `swift build` and `swift test` never
+// fetch or compile package-benchmark: `CORRAL_BENCHMARKS=1 swift package benchmark`.
+// The trait list turns off package-benchmark's default "RuntimeInterposer" trait, whose
+// dependency (swift-runtime-interposer) the build does not need.
+if Context.environment["CORRAL_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "CorralBenchmarks",
+            dependencies: [
+                "CorralBytecode", "CorralVM",
+                .product(name: "Benchmark", package: "package-benchmark"),
+            ],
+            path: "Benchmarks/CorralBenchmarks",
+            exclude: ["Programs"],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]))
+}

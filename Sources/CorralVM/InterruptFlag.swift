@@ -5,7 +5,7 @@ import Synchronization
 /// it charges fuel.
 ///
 /// A relaxed atomic load is a plain load on x86-64 and arm64; the prototype measured the
-/// check at block entry at +0–5% (bytecode/BENCHMARKS.md), against +40–90% for reading the
+/// check at block entry at +0–5% (Benchmarks/README.md), against +40–90% for reading the
 /// clock every 1,024 instructions.
 final class InterruptFlag: Sendable {
     static let deadline: UInt8 = 1

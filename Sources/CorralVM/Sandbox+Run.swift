@@ -4,7 +4,7 @@
 /// (`self.sp`, `self.fuel`, `self.pc`), which is also what makes the stack a complete root
 /// set for the collector whenever a slow path allocates.
 ///
-/// Performance notes (bytecode/BENCHMARKS.md has the numbers):
+/// Performance notes (Benchmarks/README.md has the numbers):
 /// - Fuel is a local, charged once per straight-line block by `charge` (the prototype measured
 ///   a class property at +60–200% and per-instruction charging at +20–50%).
 /// - The interrupt flag is read in the same `charge`, so deadlines and cancellation cost one
