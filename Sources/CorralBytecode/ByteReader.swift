@@ -23,7 +23,8 @@ struct ByteReader {
         return b
     }
 
-    /// Unsigned LEB128 of at most `bits` bits, rejecting over-long and overflowing encodings.
+    /// Unsigned LEB128 of at most `bits` bits: more bytes than the width needs, or set bits
+    /// beyond it, are rejected; zero padding within the width is accepted, as in WebAssembly.
     mutating func uleb(_ what: @autoclosure () -> String, bits: Int = 32) throws(DecodeError) -> UInt64 {
         let start = offset
         var result: UInt64 = 0

@@ -117,8 +117,8 @@ public struct OpcodeInfo: Sendable {
     /// Text-form name, e.g. `local.get`.
     public let mnemonic: String
     public let immediates: ImmediateShape
-    /// Stack effect as written in the reference (`a b → c`); the validator's exact rule is
-    /// `Instruction.stackEffect`.
+    /// Stack effect as written in the reference (`a b → c`); `Instruction.stackEffect` gives
+    /// the same counts for tools, and the validator applies them instruction by instruction.
     public let stack: String
     /// Base fuel charged when the instruction's block is entered (schedule version `FuelSchedule.version`).
     public let fuel: Int
@@ -141,8 +141,6 @@ public enum FuelSchedule {
     public static let perElement = 1
     /// Bytes covered by one unit of fuel for byte-proportional work (strings, bytes).
     public static let bytesPerFuel = 8
-    /// Extra fuel for entering any function (frame set-up), on top of `call`'s base.
-    public static let perCall = 0
 }
 
 extension Opcode {
@@ -155,7 +153,9 @@ extension Opcode {
         case .loop: row("loop", .blockType, "→", 0, .control, "begin a loop; `br` to it jumps back to its start")
         case .if: row("if", .blockType, "c →", 1, .control, branch: true, "if truth(pop()) run then-arm else else-arm")
         case .else: row("else", .none, "→", 0, .control, branch: true, "end the then-arm, begin the else-arm")
-        case .end: row("end", .none, "→", 0, .control, "end the innermost block, loop, if or function body")
+        case .end:
+            row("end", .none, "→", 0, .control, dyn: "the function body's final end returns: 1, as return",
+                "end the innermost block, loop, if or function body")
         case .br: row("br", .label, "→", 1, .control, branch: true, term: true, "jump to label L, keeping its results")
         case .brIf: row("br_if", .label, "c →", 1, .control, branch: true, "if truth(pop()) jump to label L")
         case .brUnless: row("br_unless", .label, "c →", 1, .control, branch: true, "if not truth(pop()) jump to label L")

@@ -20,7 +20,6 @@ public enum OpcodeReference {
             |---|---|---|
             | `FuelSchedule.perElement` | \(FuelSchedule.perElement) | fuel per element of collection-proportional work |
             | `FuelSchedule.bytesPerFuel` | \(FuelSchedule.bytesPerFuel) | bytes covered by one fuel of byte-proportional work |
-            | `FuelSchedule.perCall` | \(FuelSchedule.perCall) | extra fuel for entering any function |
 
             """
         for category in OpcodeCategory.allCases {

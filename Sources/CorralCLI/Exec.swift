@@ -41,11 +41,13 @@ struct Exec: CorralSubcommand {
     @Option(help: "Run the module this many times, each in a fresh sandbox (for measuring); with --stats the line also gives the process's resident memory before and after.")
     var `repeat`: Int = 1
 
-    @Flag(help: "Translate without fuel charges or interrupt checks (for measuring metering overhead: no fuel limit, no deadline).")
+    @Flag(help: "Translate without fuel charges or interrupt checks, for measuring metering overhead: no fuel limit and no deadline.")
     var unmetered = false
 
     mutating func execute(io: CLIOutput) async throws {
         let module = try ModuleInput.validated(file, metered: !unmetered, io: io)
+        // Builtins still charge their work; unmetered means no limit on it either.
+        if unmetered { budget.fuel = .max }
         guard `repeat` >= 1 else {
             io.err("corral: usage-error: --repeat must be at least 1")
             throw CLIExit.invalid

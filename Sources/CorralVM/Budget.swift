@@ -4,7 +4,9 @@ public struct Budget: Sendable, Equatable {
     public var fuel: Int64
     /// Live heap bytes, as the deterministic `MemoryCost` accounting counts them.
     public var memory: Int
-    /// Wall-clock time for the run, host calls included.
+    /// Wall-clock time, host calls included, from the sandbox's first run (`initialize` or
+    /// `call`): one deadline covers everything the sandbox runs after that. Enforced to within
+    /// one watchdog slice (10 ms).
     public var timeout: Duration?
     /// VM call depth (frames).
     public var maxDepth: Int

@@ -18,11 +18,19 @@ extension Sandbox {
         return try export(v, size: &size, path: &path, depth: 0)
     }
 
+    /// A copy leaving the sandbox is host memory: it may not be larger than the sandbox's own
+    /// budget. Shared parts are copied each time they are reached, so without this bound a
+    /// small value (`a = [a0, a0]`, nested) could demand exponential time and memory.
+    private var exportLimit: Int { max(heap.limit, 1 << 20) }
+
     private func export(_ v: Value, size: inout Int, path: inout Set<UInt32>, depth: Int) throws(Trap) -> HostValue {
         guard depth < Sandbox.crossingDepth else {
             throw Trap.runtime("value is nested more than \(Sandbox.crossingDepth) deep to pass to the host")
         }
         size += 8
+        guard size <= exportLimit else {
+            throw Trap(.outOfMemory, "value copied to the host exceeds \(exportLimit) bytes")
+        }
         switch v {
         case .none: return .none
         case .bool(let b): return .bool(b)
@@ -36,10 +44,16 @@ extension Sandbox {
             case .string:
                 let s = unsafeDowncast(o, to: StringObject.self)
                 size += s.utf8.count
+                guard size <= exportLimit else {
+                    throw Trap(.outOfMemory, "value copied to the host exceeds \(exportLimit) bytes")
+                }
                 return .string(String(decoding: s.utf8, as: UTF8.self))
             case .bytes:
                 let b = unsafeDowncast(o, to: BytesObject.self)
                 size += b.data.count
+                guard size <= exportLimit else {
+                    throw Trap(.outOfMemory, "value copied to the host exceeds \(exportLimit) bytes")
+                }
                 return .bytes(b.data)
             case .bigInt:
                 let b = unsafeDowncast(o, to: BigIntObject.self)
@@ -104,11 +118,13 @@ extension Sandbox {
             throw Trap(.hostError, "host value is nested more than \(Sandbox.crossingDepth) deep")
         }
         switch h {
+        // Sizes as `export` counts them: 8 per value plus the bytes of strings, bytes and big ints.
         case .none, .bool, .float: return (0, 8)
         case .int(let i):
-            return Int64(exactly: i) == nil ? (MemoryCost.bigInt(i.magnitude.words.count), 8 * i.magnitude.words.count) : (0, 8)
-        case .string(let s): return (MemoryCost.string(s.utf8.count), s.utf8.count)
-        case .bytes(let b): return (MemoryCost.string(b.count), b.count)
+            let words = i.magnitude.words.count
+            return Int64(exactly: i) == nil ? (MemoryCost.bigInt(words), 8 + 8 * words) : (0, 8)
+        case .string(let s): return (MemoryCost.string(s.utf8.count), 8 + s.utf8.count)
+        case .bytes(let b): return (MemoryCost.string(b.count), 8 + b.count)
         case .list(let items), .tuple(let items):
             var total = (MemoryCost.sequence(items.count), 8)
             for i in items {
@@ -150,7 +166,9 @@ extension Sandbox {
             for e in entries {
                 let k = try build(e.key)
                 let v = try build(e.value)
-                d.entries[try hashKey(k)] = (k, v)
+                // As `dict.new`: a repeated key keeps its first key object and takes the last value.
+                let key = try hashKey(k)
+                if let old = d.entries[key] { d.entries[key] = (old.key, v) } else { d.entries[key] = (k, v) }
             }
             d.bytes = MemoryCost.dict(entries.count)
             return try heap.insert(d)

@@ -438,9 +438,11 @@ extension Sandbox {
             self.pc = pc &- 1
             self.sp = sp
             self.fp = fp
-            // Fuel only falls while running, so the smaller of the local and the last value a
-            // slow path wrote back is the true remainder.
-            self.fuel = min(self.fuel, fuel)
+            // Out of fuel: the op runs again from scratch on resume, so it is all or nothing:
+            // give back whatever its slow path charged before running short (the local still
+            // holds the fuel at the op's start). Any other trap ends the run; fuel only falls
+            // while running, so the smaller of the local and the last write-back is the rest.
+            self.fuel = error.reason == .outOfFuel ? fuel : min(self.fuel, fuel)
             var trap = error
             trap.backtrace = backtrace(pc: pc &- 1)
             return .trapped(trap)

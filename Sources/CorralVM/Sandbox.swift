@@ -219,7 +219,10 @@ public final class Sandbox: @unchecked Sendable {
         do {
             try enter(callee, args)
         } catch {
-            state = .trapped
+            // Nothing ran yet, so running short of fuel here leaves the sandbox as it was.
+            state = error.reason == .outOfFuel ? .ready : .trapped
+            sp = 0
+            depth = baseDepth
             return .trapped(error)
         }
         return await drive()

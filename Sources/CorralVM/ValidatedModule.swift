@@ -47,12 +47,24 @@ public final class ValidatedModule: @unchecked Sendable {
     public static func load(_ bytes: [UInt8], metered: Bool = true) throws(LoadError) -> ValidatedModule {
         let module: Module
         do { module = try ModuleDecoder.decode(bytes) } catch { throw .decode(error) }
-        do { return try validate(module, metered: metered) } catch { throw .validation(error) }
+        do { return try Validator(module: module, metered: metered).validate() } catch { throw .validation(error) }
     }
 
-    /// Validates an already decoded module (for example one the assembler built).
+    /// Validates a module built in memory (for example by the assembler). It is encoded and
+    /// decoded first, so every check the decoder makes on bytes (limits, block types, call
+    /// flags, name lengths, line-table order) applies to it too: a `Module` value is as
+    /// untrusted as bytes.
     public static func validate(_ module: Module, metered: Bool = true) throws(ValidationError) -> ValidatedModule {
-        try Validator(module: module, metered: metered).validate()
+        let checked: Module
+        do {
+            checked = try ModuleDecoder.decode(ModuleEncoder.encode(module))
+        } catch {
+            throw ValidationError(function: error.function, pc: error.pc, "module does not encode to a valid binary: \(error.message)")
+        }
+        guard checked == module else {
+            throw ValidationError("module does not survive encoding (a field is out of range for the binary format)")
+        }
+        return try Validator(module: checked, metered: metered).validate()
     }
 
     /// The function a named export refers to, if it is a function export.

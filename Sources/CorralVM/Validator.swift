@@ -48,8 +48,8 @@ struct Validator {
                 throw ValidationError("start function \(start) does not exist (\(m.functions.count) functions)")
             }
             let f = m.functions[Int(start)]
-            guard f.params.isEmpty else {
-                throw ValidationError(function: Int(start), "the start function must take no parameters")
+            guard f.params.isEmpty, f.freeCount == 0 else {
+                throw ValidationError(function: Int(start), "the start function must take no parameters and capture nothing")
             }
         }
         var exported = Set<String>()
@@ -59,6 +59,13 @@ struct Validator {
             case .function:
                 guard Int(e.index) < m.functions.count else {
                     throw ValidationError("export \"\(e.name)\" names function \(e.index), which does not exist")
+                }
+                // The host calls a function export as a plain function: it has no closure to
+                // supply defaults or captured cells (export a global holding the closure instead).
+                let f = m.functions[Int(e.index)]
+                guard f.defaultCount == 0, f.freeCount == 0 else {
+                    throw ValidationError(
+                        function: Int(e.index), "exported function \"\(e.name)\" has defaults or free variables; export a global instead")
                 }
             case .global:
                 guard Int(e.index) < m.globals.count else {
@@ -257,7 +264,8 @@ struct Validator {
                 emit(.unreachable, fuel: fuel)
                 controls[controls.count - 1].deadTail = true
             case .block, .loop:
-                guard controls.count < Limits.controlDepth else { throw fail("blocks nest deeper than \(Limits.controlDepth)") }
+                // controls[0] is the function body itself; the limit counts the nesting in it.
+                guard controls.count <= Limits.controlDepth else { throw fail("blocks nest deeper than \(Limits.controlDepth)") }
                 var c = Control(kind: ins.opcode == .loop ? .loop : .block, height: height, arity: Int(ins.a))
                 if ins.opcode == .loop {
                     newBlock()
@@ -265,7 +273,7 @@ struct Validator {
                 }
                 controls.append(c)
             case .if:
-                guard controls.count < Limits.controlDepth else { throw fail("blocks nest deeper than \(Limits.controlDepth)") }
+                guard controls.count <= Limits.controlDepth else { throw fail("blocks nest deeper than \(Limits.controlDepth)") }
                 try pop(1)
                 emit(.jumpUnless(-1, Prepay()), fuel: fuel)
                 newBlock()
