@@ -1,9 +1,10 @@
-// STUB: to be implemented (helper).
-
 /// The VM's builtin functions, by the name `builtin k` refers to. The id is the case's
 /// position in `all`; ids are internal, names are the contract.
 enum Builtin: String, CaseIterable {
-    case len, print, fail
+    case len, print, fail, `type`, repr, str, bool, int, float, list, tuple, dict, set, range
+    case min, max, abs, sorted, reversed, enumerate, zip, hash, `any`, hasattr, getattr, dir
+    /// `all` (the Swift name is taken by the table of builtins below).
+    case allTrue = "all"
 
     static let all = Builtin.allCases
     static let idByName: [String: Int] = {
@@ -14,19 +15,70 @@ enum Builtin: String, CaseIterable {
     var id: Int { Builtin.idByName[rawValue]! }
 }
 
+/// Builtins that inspect values or make text: `len`, `print`, `fail`, `type`, `repr`, `str`,
+/// `bool`, `hash` and the attribute builtins. Conversions and collections live in
+/// Builtins+Conversions.swift and Builtins+Collections.swift.
+///
+/// A builtin's fuel is all or nothing (`atomicFuel`), and its memory is reserved before it
+/// builds anything; its arguments stay on the stack while it runs, so they are safe from the
+/// collector.
 extension Sandbox {
     func callBuiltin(_ b: Builtin, _ args: Arguments) throws(Trap) -> Value {
+        try atomicFuel { () throws(Trap) -> Value in try dispatch(b, args) }
+    }
+
+    private func dispatch(_ b: Builtin, _ args: Arguments) throws(Trap) -> Value {
         switch b {
-        case .len:
-            guard case .ref(let slot) = args.positional.first ?? .none, heap.object(slot).kind == .list else {
-                throw Trap.runtime("len: unsupported")
-            }
-            return .int(Int64(unsafeDowncast(heap.object(slot), to: ListObject.self).items.count))
+        case .len: return try builtinLen(args)
         case .print:
-            printHandler(args.positional.map { repr($0) }.joined(separator: " "))
+            let text = try joinedText(args, "print")
+            printHandler(String(decoding: text, as: UTF8.self))
             return .none
         case .fail:
-            throw Trap(.fail, args.positional.map { repr($0) }.joined(separator: " "))
+            throw Trap(.fail, String(decoding: try joinedText(args, "fail"), as: UTF8.self))
+        case .type:
+            let a = try args.bind("type", ["x"], required: 1)
+            return try makeString(typeName(a[0] ?? .none))
+        case .repr:
+            let a = try args.bind("repr", ["x"], required: 1)
+            return try makeText(a[0] ?? .none, quoteStrings: true)
+        case .str:
+            let a = try args.bind("str", ["x"], required: 1)
+            let x = a[0] ?? .none
+            if stringBytes(x) != nil { return x }
+            if let data = bytesData(x) {
+                try useFuel(bytes: data.count)
+                return try makeString(validUTF8(data))
+            }
+            return try makeText(x, quoteStrings: false)
+        case .bool:
+            let a = try args.bind("bool", ["x"], required: 0)
+            return .bool(truth(a[0] ?? .bool(false)))
+        case .hash: return try builtinHash(args)
+        case .hasattr:
+            let a = try args.bind("hasattr", ["x", "name"], required: 2)
+            return .bool(try method(of: a[0] ?? .none, named: a[1] ?? .none, "hasattr") != nil)
+        case .getattr:
+            let a = try args.bind("getattr", ["x", "name", "default"], required: 2)
+            let x = a[0] ?? .none
+            if let m = try method(of: x, named: a[1] ?? .none, "getattr") { return try boundMethod(x, m) }
+            if let d = a[2] { return d }
+            let name = String(decoding: stringBytes(a[1] ?? .none) ?? [], as: UTF8.self)
+            throw Trap.runtime("getattr: \(typeName(x)) has no .\(name) field or method")
+        case .dir: return try builtinDir(args)
+        case .int: return try builtinInt(args)
+        case .float: return try builtinFloat(args)
+        case .abs: return try builtinAbs(args)
+        case .list, .tuple: return try builtinSequence(args, tuple: b == .tuple)
+        case .dict: return try builtinDict(args)
+        case .set: return try builtinSet(args)
+        case .range: return try builtinRange(args)
+        case .min, .max: return try builtinMinMax(args, max: b == .max)
+        case .sorted: return try builtinSorted(args)
+        case .reversed: return try builtinReversed(args)
+        case .enumerate: return try builtinEnumerate(args)
+        case .zip: return try builtinZip(args)
+        case .any, .allTrue: return try builtinAnyAll(args, all: b == .allTrue)
         }
     }
 
@@ -58,13 +110,101 @@ extension Sandbox {
         }
     }
 
-    func repr(_ v: Value) -> String {
-        switch v {
-        case .none: return "None"
-        case .bool(let b): return b ? "True" : "False"
-        case .int(let i): return String(i)
-        case .float(let d): return String(d)
-        default: return "<\(typeName(v))>"
+    // MARK: - Text
+
+    /// `repr(x)` or `str(x)` as a new string: bounded by the memory left, fuel per element
+    /// written and per 8 bytes produced.
+    private func makeText(_ x: Value, quoteStrings: Bool) throws(Trap) -> Value {
+        var out = outputBuffer()
+        try write(x, to: &out, quoteStrings: quoteStrings)
+        try useFuel(bytes: out.bytes.count)
+        return try makeString(out.bytes)
+    }
+
+    /// `print` and `fail`: `str` of each positional argument joined by `sep` (default " ").
+    /// The text leaves the sandbox, so it is bounded by the memory left (fail: 64 KiB, cut off).
+    private func joinedText(_ args: Arguments, _ function: String) throws(Trap) -> [UInt8] {
+        var sep: [UInt8] = [UInt8(ascii: " ")]
+        for (name, v) in args.named {
+            guard name == "sep" else { throw Trap.runtime("\(function): unexpected keyword argument \"\(name)\"") }
+            guard let s = stringBytes(v) else { throw Trap.runtime("\(function): sep must be a string, not \(typeName(v))") }
+            sep = s
         }
+        var out = function == "fail" ? TextBuffer(limit: 64 << 10, strict: false) : outputBuffer()
+        for (i, v) in args.positional.enumerated() {
+            if i > 0 { try out.append(bytes: sep) }
+            try write(v, to: &out, quoteStrings: false)
+        }
+        try useFuel(bytes: out.bytes.count)
+        return out.bytes
+    }
+
+    private func builtinLen(_ args: Arguments) throws(Trap) -> Value {
+        let a = try args.bind("len", ["x"], required: 1)
+        let x = a[0] ?? .none
+        if let o = heapObject(x) {
+            switch o.kind {
+            case .string, .bytes: return .int(Int64(byteContents(o).count))
+            default: if let n = iterableCount(x) { return .int(n) }
+            }
+        }
+        throw Trap.runtime("len: value of type \(typeName(x)) has no len")
+    }
+
+    /// `hash(x)` for strings and bytes, as Go Starlark defines it so that it is the same on every
+    /// machine and run: strings use Java's `String.hashCode` over UTF-16 code units (a signed
+    /// 32-bit result), bytes use 32-bit FNV-1a (unsigned).
+    private func builtinHash(_ args: Arguments) throws(Trap) -> Value {
+        let a = try args.bind("hash", ["x"], required: 1)
+        let x = a[0] ?? .none
+        if let s = stringBytes(x) {
+            try useFuel(bytes: s.count)
+            var h: Int32 = 0
+            var i = 0
+            while i < s.count {
+                let r = decodeRune(s, at: i)
+                i += r.width
+                if r.scalar >= 0x10000 {
+                    let v = r.scalar - 0x10000
+                    h = h &* 31 &+ Int32(0xD800 + (v >> 10))
+                    h = h &* 31 &+ Int32(0xDC00 + (v & 0x3FF))
+                } else {
+                    h = h &* 31 &+ Int32(r.scalar)
+                }
+            }
+            return .int(Int64(h))
+        }
+        if let b = bytesData(x) {
+            try useFuel(bytes: b.count)
+            var h: UInt32 = 2_166_136_261
+            for byte in b { h = (h ^ UInt32(byte)) &* 16_777_619 }
+            return .int(Int64(h))
+        }
+        throw Trap.runtime("hash: got \(typeName(x)), want string or bytes")
+    }
+
+    // MARK: - Attributes
+
+    /// The method `name` (a string value) of `x`'s type, if any.
+    private func method(of x: Value, named name: Value, _ function: String) throws(Trap) -> Method? {
+        guard let bytes = stringBytes(name) else {
+            throw Trap.runtime("\(function): attribute name must be a string, not \(typeName(name))")
+        }
+        guard let m = MethodName(rawValue: String(decoding: bytes, as: UTF8.self)) else { return nil }
+        return Method.lookup(m, on: self, x)
+    }
+
+    /// `dir(x)`: the names of `x`'s methods, sorted.
+    private func builtinDir(_ args: Arguments) throws(Trap) -> Value {
+        let a = try args.bind("dir", ["x"], required: 1)
+        let x = a[0] ?? .none
+        let names = MethodName.allCases.filter { Method.lookup($0, on: self, x) != nil }.map(\.rawValue).sorted()
+        try useFuel(elements: names.count)
+        var bytes = MemoryCost.sequence(names.count)
+        for n in names { bytes += MemoryCost.string(n.utf8.count) }
+        try reserve(bytes)
+        var items: [Value] = []
+        for n in names { items.append(try heap.insert(StringObject(Array(n.utf8)))) }
+        return try heap.insert(ListObject(items))
     }
 }

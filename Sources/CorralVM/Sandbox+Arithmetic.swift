@@ -1,14 +1,160 @@
 import BigInt
 
-// STUB: to be implemented (helper). Signatures are the contract with the run loop.
+/// The binary and unary operators the run loop does not finish inline.
+///
+/// Order inside every operation that builds something: check the size (a huge request traps
+/// out-of-memory before anything is allocated), charge fuel (all or nothing), then build.
 extension Sandbox {
     /// `x op y` for everything the loop's int fast paths do not cover.
     func binary(_ op: BinaryOperator, _ x: Value, _ y: Value) throws(Trap) -> Value {
-        throw Trap.runtime("unsupported: \(typeName(x)) \(op.symbol) \(typeName(y))")
+        try atomicFuel { () throws(Trap) -> Value in
+            if let r = try binaryOperation(op, x, y) { return r }
+            throw Trap.runtime("unsupported binary operation: \(typeName(x)) \(op.symbol) \(typeName(y))")
+        }
     }
 
     /// `-x`, `+x`, `~x` (op is `.neg`, `.pos` or `.bitNot`).
     func unary(_ op: Op, _ x: Value) throws(Trap) -> Value {
-        throw Trap.runtime("unsupported unary operand \(typeName(x))")
+        let symbol: String
+        switch op {
+        case .neg:
+            symbol = "-"
+            switch number(x) {
+            case .int(let i)?:
+                if i != .min { return .int(-i) }
+                return try makeInt(-BigInt(i))
+            case .big(let b)?:
+                try useFuel(elements: b.magnitude.words.count)
+                return try makeInt(-b)
+            case .float(let d)?: return .float(-d)
+            case nil: break
+            }
+        case .pos:
+            symbol = "+"
+            if number(x) != nil { return x }
+        default:
+            symbol = "~"
+            switch number(x) {
+            case .int(let i)?: return .int(~i)
+            case .big(let b)?:
+                try useFuel(elements: b.magnitude.words.count)
+                return try makeInt(~b)
+            default: break
+            }
+        }
+        throw Trap.runtime("unsupported unary operation: \(symbol)\(typeName(x))")
+    }
+
+    /// nil when the operand types do not support `op`.
+    private func binaryOperation(_ op: BinaryOperator, _ x: Value, _ y: Value) throws(Trap) -> Value? {
+        switch op {
+        case .in: return try contains(y, x).map { .bool($0) }
+        case .notIn: return try contains(y, x).map { .bool(!$0) }
+        default: break
+        }
+        // Float arithmetic without building `Number`s (which carry a BigInt).
+        switch (x, y) {
+        case let (.float(a), .float(b)): return try floatBinary(op, a, b)
+        case let (.int(a), .float(b)): return try floatBinary(op, Double(a), b)
+        case let (.float(a), .int(b)): return try floatBinary(op, a, Double(b))
+        default: break
+        }
+        if let a = number(x), let b = number(y) {
+            return try numberBinary(op, a, b)
+        }
+        switch op {
+        case .add: return try concatenate(x, y)
+        case .addInPlace:
+            if let l = listObject(x), isIterable(y) {
+                try extend(l, with: y, verb: "apply += to")
+                return x
+            }
+            return try concatenate(x, y)
+        case .mul:
+            if let n = number(y) { return try repeated(x, n) }
+            if let n = number(x) { return try repeated(y, n) }
+            return nil
+        case .mod:
+            if stringBytes(x) != nil {
+                throw Trap.runtime("string % formatting is not supported yet")
+            }
+            return nil
+        case .bitOr: return try union(x, y)
+        case .bitOrInPlace:
+            if let d = dictObject(x), let other = dictObject(y) {
+                try update(d, from: other)
+                return x
+            }
+            return try union(x, y)
+        case .bitAnd, .bitXor, .sub: return try setOperation(op, x, y)
+        case .div, .floorDiv, .shl, .shr, .in, .notIn: return nil
+        }
+    }
+
+    // MARK: - Sequences
+
+    /// `x + y` for two strings, two bytes, two lists or two tuples: a new value.
+    private func concatenate(_ x: Value, _ y: Value) throws(Trap) -> Value? {
+        guard let ox = heapObject(x), let oy = heapObject(y), ox.kind == oy.kind else { return nil }
+        switch ox.kind {
+        case .string, .bytes:
+            let a = ox.kind == .string ? unsafeDowncast(ox, to: StringObject.self).utf8 : unsafeDowncast(ox, to: BytesObject.self).data
+            let b = oy.kind == .string ? unsafeDowncast(oy, to: StringObject.self).utf8 : unsafeDowncast(oy, to: BytesObject.self).data
+            try reserve(try checkedSize(a.count + b.count, unit: 1))
+            try useFuel(bytes: a.count + b.count)
+            return try heap.insert(ox.kind == .string ? StringObject(a + b) : BytesObject(a + b))
+        case .list, .tuple:
+            let a = unsafeDowncast(ox, to: ListObject.self).items, b = unsafeDowncast(oy, to: ListObject.self).items
+            try reserve(try checkedSize(a.count + b.count, unit: MemoryCost.valueSlot))
+            try useFuel(elements: a.count + b.count)
+            return try heap.insert(ListObject(a + b, tuple: ox.kind == .tuple))
+        default:
+            return nil
+        }
+    }
+
+    /// `s * n` for strings, bytes, lists and tuples. The size is checked first, so
+    /// `"x" * (1 << 40)` traps out-of-memory without touching host memory.
+    private func repeated(_ s: Value, _ n: Number) throws(Trap) -> Value? {
+        guard let o = heapObject(s) else { return nil }
+        let count: Int
+        switch n {
+        case .int(let i): count = i <= 0 ? 0 : (Int(exactly: i) ?? .max)
+        case .big(let b): count = b.sign == .minus ? 0 : .max
+        case .float: return nil
+        }
+        switch o.kind {
+        case .string, .bytes:
+            let unit = o.kind == .string ? unsafeDowncast(o, to: StringObject.self).utf8 : unsafeDowncast(o, to: BytesObject.self).data
+            let total = unit.isEmpty ? 0 : count
+            let size = try checkedSize(total, unit: unit.count)
+            try reserve(size)
+            try useFuel(bytes: size - MemoryCost.header)
+            var out: [UInt8] = []
+            out.reserveCapacity(size - MemoryCost.header)
+            for _ in 0..<total { out.append(contentsOf: unit) }
+            return try heap.insert(o.kind == .string ? StringObject(out) : BytesObject(out))
+        case .list, .tuple:
+            let unit = unsafeDowncast(o, to: ListObject.self).items
+            let total = unit.isEmpty ? 0 : count
+            let size = try checkedSize(total, unit: unit.count * MemoryCost.valueSlot)
+            try reserve(size)
+            try useFuel(elements: total * unit.count)
+            var out: [Value] = []
+            out.reserveCapacity(total * unit.count)
+            for _ in 0..<total { out.append(contentsOf: unit) }
+            return try heap.insert(ListObject(out, tuple: o.kind == .tuple))
+        default:
+            return nil
+        }
+    }
+
+    /// `l.extend(y)` and `l += y`: appends every element of the iterable `y` in place.
+    func extend(_ l: ListObject, with y: Value, verb: String) throws(Trap) {
+        try checkMutable(l, verb)
+        let items = try elements(of: y, for: verb == "extend" ? "extend: argument" : "+=: right operand")
+        try useFuel(elements: items.count)
+        try grow(l, by: try checkedSize(items.count, unit: MemoryCost.valueSlot, header: 0))
+        l.items.append(contentsOf: items)
     }
 }

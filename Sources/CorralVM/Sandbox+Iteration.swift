@@ -1,11 +1,13 @@
-// STUB: to be implemented (helper).
+/// `for` loops. `iter.begin` locks the sequence (its `iterators` count) so that it cannot be
+/// mutated until `iter.end`; with the sequence fixed, iterating by position is safe for every
+/// kind and needs no copy. Ranges are immutable and iterate lazily, whatever their length.
 extension Sandbox {
     func iterBegin(_ x: Value) throws(Trap) -> Value {
-        guard case .ref(let slot) = x, heap.object(slot).kind == .list || heap.object(slot).kind == .tuple else {
+        guard let o = heapObject(x), iterableCount(x) != nil else {
             throw Trap.runtime("\(typeName(x)) is not iterable")
         }
         try reserve(MemoryCost.sequence(2))
-        unsafeDowncast(heap.object(slot), to: ListObject.self).iterators += 1
+        setIterators(o, by: 1)
         return try heap.insert(IteratorObject(sequence: x))
     }
 
@@ -14,18 +16,48 @@ extension Sandbox {
             throw Trap.runtime("iter.next without an iterator")
         }
         let iter = unsafeDowncast(heap.object(slot), to: IteratorObject.self)
-        guard case .ref(let s) = iter.sequence else { return nil }
-        let l = unsafeDowncast(heap.object(s), to: ListObject.self)
-        guard iter.position < l.items.count else { return nil }
-        iter.position += 1
-        return l.items[Int(iter.position - 1)]
+        guard let o = heapObject(iter.sequence) else { return nil }
+        let i = iter.position
+        let next: Value
+        switch o.kind {
+        case .list, .tuple:
+            let items = unsafeDowncast(o, to: ListObject.self).items
+            guard i < items.count else { return nil }
+            next = items[Int(i)]
+        case .dict:
+            let entries = unsafeDowncast(o, to: DictObject.self).entries
+            guard i < entries.count else { return nil }
+            next = entries.values[Int(i)].key
+        case .set:
+            let elements = unsafeDowncast(o, to: SetObject.self).elements
+            guard i < elements.count else { return nil }
+            next = elements.values[Int(i)]
+        case .range:
+            let r = unsafeDowncast(o, to: RangeObject.self)
+            guard i < r.count else { return nil }
+            next = .int(r.element(i))
+        default:
+            return nil
+        }
+        iter.position = i + 1
+        return next
     }
 
+    /// Unlocks the sequence, once however often it is called.
     func iterEnd(_ it: Value) {
         guard case .ref(let slot) = it, heap.object(slot).kind == .iterator else { return }
         let iter = unsafeDowncast(heap.object(slot), to: IteratorObject.self)
-        guard !iter.released, case .ref(let s) = iter.sequence else { return }
+        guard !iter.released, let o = heapObject(iter.sequence) else { return }
         iter.released = true
-        unsafeDowncast(heap.object(s), to: ListObject.self).iterators -= 1
+        setIterators(o, by: -1)
+    }
+
+    private func setIterators(_ o: HeapObject, by delta: Int) {
+        switch o.kind {
+        case .list, .tuple: unsafeDowncast(o, to: ListObject.self).iterators += delta
+        case .dict: unsafeDowncast(o, to: DictObject.self).iterators += delta
+        case .set: unsafeDowncast(o, to: SetObject.self).iterators += delta
+        default: break
+        }
     }
 }

@@ -1,0 +1,174 @@
+import OrderedCollections
+
+/// `dict` and `set` methods. Removing from an insertion-ordered table shifts the entries
+/// after it, so removals charge one fuel per entry shifted.
+extension Sandbox {
+    func dictMethod(_ m: Method, _ d: DictObject, _ args: Arguments) throws(Trap) -> Value {
+        switch m {
+        case .dictGet:
+            let a = try args.bind("get", ["key", "default"], required: 1)
+            return d.entries[try chargedKey(a[0] ?? .none)]?.value ?? a[1] ?? .none
+        case .dictKeys, .dictValues:
+            try noArguments(args, m)
+            try useFuel(elements: d.entries.count)
+            let values = d.entries.values
+            return try makeSequence(m == .dictKeys ? values.map(\.key) : values.map(\.value), tuple: false)
+        case .dictItems:
+            try noArguments(args, m)
+            let n = d.entries.count
+            try useFuel(elements: n)
+            try reserve(try checkedSize(n, unit: MemoryCost.valueSlot + MemoryCost.sequence(2)))
+            var items: [Value] = []
+            items.reserveCapacity(n)
+            for e in d.entries.values { items.append(try heap.insert(ListObject([e.key, e.value], tuple: true))) }
+            return try heap.insert(ListObject(items))
+        case .dictPop:
+            let a = try args.bind("pop", ["key", "default"], required: 1)
+            try checkMutable(d, "pop from")
+            let k = a[0] ?? .none
+            guard let i = d.entries.index(forKey: try chargedKey(k)) else {
+                if let fallback = a[1] { return fallback }
+                throw Trap.runtime("pop: key \(repr(k, limit: 128)) not found")
+            }
+            try useFuel(elements: d.entries.count - i)
+            let v = d.entries.remove(at: i).value.value
+            shrink(d, by: MemoryCost.dictEntry)
+            return v
+        case .dictPopitem:
+            try noArguments(args, m)
+            try checkMutable(d, "pop from")
+            guard let first = d.entries.values.first else { throw Trap.runtime("popitem: empty dict") }
+            try useFuel(elements: d.entries.count)
+            // Reserve before removing: once removed, the key and value are reachable only
+            // from here until the tuple holds them.
+            try reserve(MemoryCost.sequence(2))
+            d.entries.removeFirst()
+            shrink(d, by: MemoryCost.dictEntry)
+            return try heap.insert(ListObject([first.key, first.value], tuple: true))
+        case .dictSetdefault:
+            let a = try args.bind("setdefault", ["key", "default"], required: 1)
+            let k = a[0] ?? .none
+            let key = try chargedKey(k)
+            if let e = d.entries[key] { return e.value }
+            try checkMutable(d, "insert into")
+            let v = a[1] ?? .none
+            try grow(d, by: MemoryCost.dictEntry)
+            d.entries[key] = (k, v)
+            return v
+        case .dictUpdate:
+            try dictUpdate(d, args)
+            return .none
+        default:
+            try noArguments(args, m)
+            try checkMutable(d, "clear")
+            shrink(d, by: MemoryCost.dictEntry * d.entries.count)
+            d.entries.removeAll()
+            return .none
+        }
+    }
+
+    /// `d.update([pairs_or_dict], **kwargs)`: everything is hashed and charged first, then the
+    /// growth and the keyword-name strings are reserved in one go, then `d` changes.
+    private func dictUpdate(_ d: DictObject, _ args: Arguments) throws(Trap) {
+        guard args.positional.count <= 1 else {
+            throw Trap.runtime("update: got \(args.positional.count) positional arguments, want at most 1")
+        }
+        try checkMutable(d, "insert into")
+        var incoming = OrderedDictionary<HashKey, (key: Value, value: Value)>()
+        if let x = args.positional.first {
+            if let other = dictObject(x) {
+                incoming = other.entries
+                try useFuel(elements: incoming.count)
+            } else {
+                let items = try elements(of: x, for: "update: argument")
+                try useFuel(elements: items.count)
+                for (i, item) in items.enumerated() {
+                    guard let pair = sequenceObject(item), pair.items.count == 2 else {
+                        throw Trap.runtime("update: element #\(i) is not a pair")
+                    }
+                    let key = try chargedKey(pair.items[0])
+                    if let at = incoming.index(forKey: key) {
+                        incoming.values[at].value = pair.items[1]
+                    } else {
+                        incoming[key] = (pair.items[0], pair.items[1])
+                    }
+                }
+            }
+        }
+        try useFuel(elements: args.named.count)
+        var added = 0
+        for k in incoming.keys where d.entries[k] == nil { added += 1 }
+        var names = 0
+        for (name, _) in args.named {
+            let key = HashKey.string(Array(name.utf8))
+            if d.entries[key] == nil && incoming[key] == nil { added += 1 }
+            names += MemoryCost.string(name.utf8.count)
+        }
+        try reserve(MemoryCost.dictEntry * added + names)
+        for (name, v) in args.named {
+            let utf8 = Array(name.utf8)
+            if let at = incoming.index(forKey: .string(utf8)) {
+                incoming.values[at].value = v
+            } else {
+                incoming[.string(utf8)] = (try heap.insert(StringObject(utf8)), v)
+            }
+        }
+        try heap.charge(MemoryCost.dictEntry * added)
+        d.bytes += MemoryCost.dictEntry * added
+        merge(&d.entries, incoming)
+    }
+
+    func setMethod(_ m: Method, _ s: SetObject, _ args: Arguments) throws(Trap) -> Value {
+        switch m {
+        case .setAdd:
+            let a = try args.bind("add", ["x"], required: 1)
+            try checkMutable(s, "insert into")
+            let x = a[0] ?? .none
+            let key = try chargedKey(x)
+            if s.elements[key] == nil {
+                try grow(s, by: MemoryCost.setEntry)
+                s.elements[key] = x
+            }
+            return .none
+        case .setRemove, .setDiscard:
+            let a = try args.bind(m.name, ["x"], required: 1)
+            try checkMutable(s, "delete from")
+            let x = a[0] ?? .none
+            guard let i = s.elements.index(forKey: try chargedKey(x)) else {
+                if m == .setDiscard { return .none }
+                throw Trap.runtime("remove: element \(repr(x, limit: 128)) not found")
+            }
+            try useFuel(elements: s.elements.count - i)
+            s.elements.remove(at: i)
+            shrink(s, by: MemoryCost.setEntry)
+            return .none
+        case .setUnion:
+            try args.noNamed("union")
+            var out = s.elements
+            try useFuel(elements: out.count)
+            for (i, x) in args.positional.enumerated() {
+                let items = try elements(of: x, for: "union: argument #\(i + 1)")
+                try useFuel(elements: items.count)
+                for item in items {
+                    let k = try chargedKey(item)
+                    if out[k] == nil { out[k] = item }
+                }
+            }
+            try reserve(MemoryCost.set(out.count))
+            return try heap.insert(SetObject(out))
+        default:
+            try noArguments(args, m)
+            try checkMutable(s, "clear")
+            shrink(s, by: MemoryCost.setEntry * s.elements.count)
+            s.elements.removeAll()
+            return .none
+        }
+    }
+
+    func noArguments(_ args: Arguments, _ m: Method) throws(Trap) {
+        try args.noNamed(m.name)
+        guard args.positional.isEmpty else {
+            throw Trap.runtime("\(m.name): got \(args.positional.count) arguments, want 0")
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import BigInt
+import CorralBytecode
+
+/// Typed views of values and the shared rules of every operation: nesting limits, all-or-nothing
+/// fuel, overflow-checked sizes and the frozen/iterating checks before a mutation.
+extension Sandbox {
+    /// How deep equality and ordering follow nested lists, tuples and dicts before trapping.
+    /// They iterate with explicit stacks (a debug build needs over 2 KiB of native stack per
+    /// level when recursing, measured), so this only stops two distinct cyclic values, as
+    /// Go Starlark's comparison depth limit does.
+    static let maxNesting = 1_000
+
+    /// How deep tuples used as dict keys or set elements may nest. A `HashKey` is a recursive
+    /// Swift enum that the standard library hashes, compares and frees by recursion, so this is
+    /// kept low enough for a 256 KiB thread stack in a debug build (measured: 100 levels fit,
+    /// 1,000 do not).
+    static let maxKeyNesting = 100
+
+    /// The heap object behind `v`, if it is one.
+    @inline(__always) func heapObject(_ v: Value) -> HeapObject? {
+        guard case .ref(let slot) = v else { return nil }
+        return heap.object(slot)
+    }
+
+    /// The heap object kind of `v`, or nil for values that live outside the heap.
+    @inline(__always) func kind(_ v: Value) -> ObjectKind? {
+        guard case .ref(let slot) = v else { return nil }
+        return heap.object(slot).kind
+    }
+
+    /// A list or a tuple.
+    func sequenceObject(_ v: Value) -> ListObject? {
+        guard let o = heapObject(v), o.kind == .list || o.kind == .tuple else { return nil }
+        return unsafeDowncast(o, to: ListObject.self)
+    }
+
+    /// A list (mutable), not a tuple.
+    func listObject(_ v: Value) -> ListObject? {
+        guard let o = heapObject(v), o.kind == .list else { return nil }
+        return unsafeDowncast(o, to: ListObject.self)
+    }
+
+    func dictObject(_ v: Value) -> DictObject? {
+        guard let o = heapObject(v), o.kind == .dict else { return nil }
+        return unsafeDowncast(o, to: DictObject.self)
+    }
+
+    func setObject(_ v: Value) -> SetObject? {
+        guard let o = heapObject(v), o.kind == .set else { return nil }
+        return unsafeDowncast(o, to: SetObject.self)
+    }
+
+    func rangeObject(_ v: Value) -> RangeObject? {
+        guard let o = heapObject(v), o.kind == .range else { return nil }
+        return unsafeDowncast(o, to: RangeObject.self)
+    }
+
+    /// The contents of a bytes value, or nil if `v` is not one.
+    func bytesData(_ v: Value) -> [UInt8]? {
+        guard let o = heapObject(v), o.kind == .bytes else { return nil }
+        return unsafeDowncast(o, to: BytesObject.self).data
+    }
+
+    /// Runs `body` so that fuel is all or nothing: if it runs out of fuel part-way (after
+    /// charging for earlier steps), the fuel is put back as it was, so that resuming with more
+    /// fuel repeats the operation at exactly the price a larger budget would have paid once.
+    /// Bodies charge all their fuel before they mutate anything.
+    @inline(__always) func atomicFuel<T>(_ body: () throws(Trap) -> T) throws(Trap) -> T {
+        let saved = fuel
+        do throws(Trap) {
+            return try body()
+        } catch {
+            if error.reason == .outOfFuel { fuel = saved }
+            throw error
+        }
+    }
+
+    /// Fuel for `count` elements of work.
+    @inline(__always) func useFuel(elements count: Int) throws(Trap) {
+        try useFuel(Int64(count) &* Int64(FuelSchedule.perElement))
+    }
+
+    /// `header + unit * count` bytes, or an out-of-memory trap when that cannot even be
+    /// represented: huge requests must fail before anything is allocated.
+    func checkedSize(_ count: Int, unit: Int, header: Int = MemoryCost.header) throws(Trap) -> Int {
+        let (product, o1) = count.multipliedReportingOverflow(by: unit)
+        let (total, o2) = product.addingReportingOverflow(header)
+        guard count >= 0, !o1, !o2 else {
+            throw Trap(.outOfMemory, "an allocation of \(count) × \(unit) bytes exceeds the memory limit of \(heap.limit) bytes")
+        }
+        return total
+    }
+
+    /// Grows a mutable object's charge by `delta` bytes (reserve, then charge), before the
+    /// caller adds the entries that `delta` pays for.
+    func grow(_ o: HeapObject, by delta: Int) throws(Trap) {
+        guard delta > 0 else { return }
+        try reserve(delta)
+        try heap.charge(delta)
+        o.bytes += delta
+    }
+
+    /// Gives back `delta` bytes after the caller removed the entries they paid for.
+    func shrink(_ o: HeapObject, by delta: Int) {
+        guard delta > 0 else { return }
+        heap.release(delta)
+        o.bytes -= delta
+    }
+
+    /// Traps unless `o` (a list, dict or set) may be mutated now: Starlark rejects mutating
+    /// a frozen value and mutating a collection while a loop iterates over it.
+    func checkMutable(_ o: HeapObject, _ verb: String) throws(Trap) {
+        let name: String
+        let iterating: Bool
+        switch o.kind {
+        case .list:
+            name = "list"
+            iterating = unsafeDowncast(o, to: ListObject.self).iterators > 0
+        case .dict:
+            name = "dict"
+            iterating = unsafeDowncast(o, to: DictObject.self).iterators > 0
+        case .set:
+            name = "set"
+            iterating = unsafeDowncast(o, to: SetObject.self).iterators > 0
+        default:
+            throw Trap.runtime("cannot \(verb) a value of type \(o.kind)")
+        }
+        if o.frozen { throw Trap.runtime("cannot \(verb) frozen \(name)") }
+        if iterating { throw Trap.runtime("cannot \(verb) \(name) during iteration") }
+    }
+}
+
+/// A call's arguments bound to a builtin's parameter names, Go Starlark's `UnpackArgs` in
+/// miniature: positional first, then by name; every builtin reports errors the same way.
+extension Arguments {
+    /// Binds to `names`; the first `required` must be present. Returns one slot per name.
+    func bind(_ function: String, _ names: [String], required: Int) throws(Trap) -> [Value?] {
+        var out = [Value?](repeating: nil, count: names.count)
+        guard positional.count <= names.count else {
+            throw Trap.runtime("\(function): got \(positional.count) arguments, want at most \(names.count)")
+        }
+        for (i, v) in positional.enumerated() { out[i] = v }
+        for (name, v) in named {
+            guard let i = names.firstIndex(of: name) else {
+                throw Trap.runtime("\(function): unexpected keyword argument \"\(name)\"")
+            }
+            guard out[i] == nil else {
+                throw Trap.runtime("\(function): got multiple values for parameter \"\(name)\"")
+            }
+            out[i] = v
+        }
+        for i in 0..<required where out[i] == nil {
+            throw Trap.runtime("\(function): missing argument for \(names[i])")
+        }
+        return out
+    }
+
+    /// Traps if any argument is passed by name (for builtins that take positional ones only).
+    func noNamed(_ function: String) throws(Trap) {
+        if let first = named.first {
+            throw Trap.runtime("\(function): unexpected keyword argument \"\(first.name)\"")
+        }
+    }
+}
