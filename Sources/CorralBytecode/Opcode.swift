@@ -183,22 +183,22 @@ extension Opcode {
         case .importGet: row("import.get", .index(.import), "→ f", 1, .variables, "push(the host function bound to import i)")
         case .funcMake:
             row("func.make", .index(.function), "defaults… cells… → f", 2, .variables,
-                dyn: "+1 per default and cell", "push(function f closed over popped defaults and cells)")
+                dyn: "+1 per default and cell, with the block", "push(function f closed over popped defaults and cells)")
 
-        case .add: row("add", .none, "a b → a+b", 1, .arithmetic, dyn: "+1 per 8 bytes or element built", "push(a + b)")
-        case .sub: row("sub", .none, "a b → a-b", 1, .arithmetic, "push(a - b)")
-        case .mul: row("mul", .none, "a b → a*b", 1, .arithmetic, dyn: "+1 per 8 bytes or element built; big ints per limb product", "push(a * b)")
-        case .div: row("div", .none, "a b → a/b", 1, .arithmetic, "push(a / b) as float; trap on zero")
-        case .floorDiv: row("floordiv", .none, "a b → a//b", 1, .arithmetic, "push(a // b); trap on zero")
-        case .mod: row("mod", .none, "a b → a%b", 1, .arithmetic, "push(a % b), sign of b; trap on zero")
-        case .neg: row("neg", .none, "a → -a", 1, .arithmetic, "push(-a)")
+        case .add: row("add", .none, "a b → a+b", 1, .arithmetic, dyn: "+1 per 8 bytes or element built; big ints: +max(words)", "push(a + b)")
+        case .sub: row("sub", .none, "a b → a-b", 1, .arithmetic, dyn: "big ints: +max(words); sets: +1 per element", "push(a - b)")
+        case .mul: row("mul", .none, "a b → a*b", 1, .arithmetic, dyn: "+1 per 8 bytes or element built; big ints: +words a × words b", "push(a * b)")
+        case .div: row("div", .none, "a b → a/b", 1, .arithmetic, dyn: "big ints: +words a × words b", "push(a / b) as float; trap on zero")
+        case .floorDiv: row("floordiv", .none, "a b → a//b", 1, .arithmetic, dyn: "big ints: +words a × words b", "push(a // b); trap on zero")
+        case .mod: row("mod", .none, "a b → a%b", 1, .arithmetic, dyn: "big ints: +words a × words b", "push(a % b), sign of b; trap on zero")
+        case .neg: row("neg", .none, "a → -a", 1, .arithmetic, dyn: "big ints: +words", "push(-a)")
         case .pos: row("pos", .none, "a → +a", 1, .arithmetic, "push(+a); a must be a number")
-        case .bitAnd: row("bitand", .none, "a b → a&b", 1, .arithmetic, "push(a & b)")
-        case .bitOr: row("bitor", .none, "a b → a|b", 1, .arithmetic, dyn: "+1 per element for dicts", "push(a | b)")
-        case .bitXor: row("bitxor", .none, "a b → a^b", 1, .arithmetic, "push(a ^ b)")
-        case .bitNot: row("bitnot", .none, "a → ~a", 1, .arithmetic, "push(~a)")
-        case .shl: row("shl", .none, "a b → a<<b", 1, .arithmetic, dyn: "+1 per 64 bits of result beyond 64", "push(a << b); trap if b < 0 or b ≥ 512")
-        case .shr: row("shr", .none, "a b → a>>b", 1, .arithmetic, "push(a >> b); trap if b < 0")
+        case .bitAnd: row("bitand", .none, "a b → a&b", 1, .arithmetic, dyn: "big ints: +max(words); sets: +1 per element", "push(a & b)")
+        case .bitOr: row("bitor", .none, "a b → a|b", 1, .arithmetic, dyn: "big ints: +max(words); dicts, sets: +1 per element", "push(a | b)")
+        case .bitXor: row("bitxor", .none, "a b → a^b", 1, .arithmetic, dyn: "big ints: +max(words); sets: +1 per element", "push(a ^ b)")
+        case .bitNot: row("bitnot", .none, "a → ~a", 1, .arithmetic, dyn: "big ints: +words", "push(~a)")
+        case .shl: row("shl", .none, "a b → a<<b", 1, .arithmetic, dyn: "off the 64-bit path: +words a + b/64", "push(a << b); trap if b < 0 or b ≥ 512")
+        case .shr: row("shr", .none, "a b → a>>b", 1, .arithmetic, dyn: "big ints: +words", "push(a >> b); trap if b < 0")
         case .addInPlace:
             row("add.inplace", .none, "a b → a+=b", 1, .arithmetic, dyn: "+1 per element appended",
                 "if a is a list extend it by b and push(a), else push(a + b)")
@@ -212,19 +212,19 @@ extension Opcode {
         case .le: row("le", .none, "a b → a<=b", 1, .comparison, dyn: "+1 per element or 8 bytes compared", "push(a <= b)")
         case .gt: row("gt", .none, "a b → a>b", 1, .comparison, dyn: "+1 per element or 8 bytes compared", "push(a > b)")
         case .ge: row("ge", .none, "a b → a>=b", 1, .comparison, dyn: "+1 per element or 8 bytes compared", "push(a >= b)")
-        case .in: row("in", .none, "x s → x in s", 1, .comparison, dyn: "+1 per element or 8 bytes searched", "push(x in s)")
-        case .notIn: row("not_in", .none, "x s → x not in s", 1, .comparison, dyn: "+1 per element or 8 bytes searched", "push(x not in s)")
+        case .in: row("in", .none, "x s → x in s", 1, .comparison, dyn: "+1 per element or 8 bytes searched; dicts, sets: the key's hash", "push(x in s)")
+        case .notIn: row("not_in", .none, "x s → x not in s", 1, .comparison, dyn: "+1 per element or 8 bytes searched; dicts, sets: the key's hash", "push(x not in s)")
         case .not: row("not", .none, "a → not a", 1, .comparison, "push(not truth(a))")
 
-        case .listNew: row("list.new", .index(.count), "x₁…xₙ → list", 2, .data, dyn: "+1 per element", "push([x₁, …, xₙ])")
-        case .tupleNew: row("tuple.new", .index(.count), "x₁…xₙ → tuple", 2, .data, dyn: "+1 per element", "push((x₁, …, xₙ))")
-        case .dictNew: row("dict.new", .index(.count), "k₁ v₁…kₙ vₙ → dict", 2, .data, dyn: "+1 per entry", "push({k₁: v₁, …}); later duplicates win")
+        case .listNew: row("list.new", .index(.count), "x₁…xₙ → list", 2, .data, dyn: "+n, with the block", "push([x₁, …, xₙ])")
+        case .tupleNew: row("tuple.new", .index(.count), "x₁…xₙ → tuple", 2, .data, dyn: "+n, with the block", "push((x₁, …, xₙ))")
+        case .dictNew: row("dict.new", .index(.count), "k₁ v₁…kₙ vₙ → dict", 2, .data, dyn: "+n, with the block; each key's hash", "push({k₁: v₁, …}); later duplicates win")
         case .listPush: row("list.push", .none, "l x →", 1, .data, "l.append(x)")
-        case .index: row("index", .none, "s k → s[k]", 1, .data, "push(s[k])")
-        case .indexSet: row("index.set", .none, "s k v →", 1, .data, "s[k] = v; trap if frozen or iterating")
+        case .index: row("index", .none, "s k → s[k]", 1, .data, dyn: "dicts: the key's hash", "push(s[k])")
+        case .indexSet: row("index.set", .none, "s k v →", 1, .data, dyn: "dicts: the key's hash", "s[k] = v; trap if frozen or iterating")
         case .slice: row("slice", .none, "s lo hi step → s[lo:hi:step]", 2, .data, dyn: "+1 per element or 8 bytes copied", "push(s[lo:hi:step]); None means absent")
         case .attr: row("attr", .index(.name), "x → x.name", 1, .data, "push(x.name), e.g. a bound method")
-        case .unpack: row("unpack", .index(.count), "s → x₁…xₙ", 1, .data, dyn: "+1 per element", "push the n elements of s; trap unless len(s) == n")
+        case .unpack: row("unpack", .index(.count), "s → x₁…xₙ", 1, .data, dyn: "+n, with the block", "push the n elements of s; trap unless len(s) == n")
 
         case .iterBegin: row("iter.begin", .none, "s → it", 2, .iteration, "push(iterator over s); s cannot be mutated until iter.end")
         case .iterNext: row("iter.next", .label, "it → it x", 1, .iteration, branch: true, "push(next(it)), or jump to label L when it is exhausted")
@@ -232,10 +232,10 @@ extension Opcode {
 
         case .call:
             row("call", .call(withName: false), "f args… (name v)… [*a] [**kw] → r", 5, .calls,
-                dyn: "+1 per argument bound by name or spread", "push(f(args…, name=v…, *a, **kw))")
+                dyn: "+1 per named argument and spread, with the block; +1 per element spread", "push(f(args…, name=v…, *a, **kw))")
         case .callAttr:
             row("call.attr", .call(withName: true), "x args… (name v)… [*a] [**kw] → r", 5, .calls,
-                dyn: "+1 per argument bound by name or spread", "push(x.name(args…)) without building a bound method")
+                dyn: "+1 per named argument and spread, with the block; +1 per element spread", "push(x.name(args…)) without building a bound method")
         }
     }
 

@@ -127,7 +127,9 @@ final class SetObject: HeapObject {
     override func forEachChild(_ visit: (Value) -> Void) { for v in elements.values { visit(v) } }
 }
 
-/// `range(start, stop, step)`: constant size however long it is.
+/// `range(start, stop, step)`: constant size however long it is. Callers must ensure
+/// `stop - start` fits in Int64 (the `range` builtin and range slicing do), so `count` cannot
+/// overflow.
 final class RangeObject: HeapObject {
     let start: Int64, stop: Int64, step: Int64
     init(start: Int64, stop: Int64, step: Int64) {

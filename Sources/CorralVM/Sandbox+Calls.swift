@@ -63,7 +63,7 @@ extension Sandbox {
     func callMethod(name: Int, receiverSlot: Int, shape: CallShape) throws(Trap) {
         let receiver = stack[receiverSlot]
         guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, receiver) else {
-            throw Trap.runtime("\(typeName(receiver)) has no method .\(module.names[name])")
+            throw Trap.runtime("\(typeName(receiver)) has no .\(module.names[name]) field or method")
         }
         let args = try collectArguments(from: receiverSlot + 1, shape: shape)
         let r = try invokeMethod(method, receiver: receiver, args)
