@@ -183,9 +183,18 @@ extension Sandbox {
     }
 }
 
-/// A big integer from the constant pool's sign-and-magnitude bytes.
+/// A big integer from the constant pool's sign-and-magnitude bytes, in linear time (words are
+/// assembled directly; shifting byte by byte was quadratic, minutes for a 64 KiB constant).
 func bigIntFromBytes(_ negative: Bool, _ magnitude: [UInt8]) -> BigInt {
-    var m = BigUInt(0)
-    for b in magnitude.reversed() { m = (m << 8) | BigUInt(b) }
+    var words = [UInt]()
+    words.reserveCapacity((magnitude.count + 7) / 8)
+    var i = 0
+    while i < magnitude.count {
+        var w: UInt = 0
+        for j in 0..<min(8, magnitude.count - i) { w |= UInt(magnitude[i + j]) << UInt(8 * j) }
+        words.append(w)
+        i += 8
+    }
+    let m = BigUInt(words: words)
     return negative ? -BigInt(m) : BigInt(m)
 }

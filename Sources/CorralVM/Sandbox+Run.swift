@@ -407,9 +407,12 @@ extension Sandbox {
                             continue
                         }
                     }
+                    // All of the loop's position goes back to the sandbox: a host call leaves
+                    // the loop here, and the inline call path above does not write `self.fp`.
                     self.sp = sp
                     self.fuel = fuel
                     self.pc = pc
+                    self.fp = fp
                     switch try callValue(calleeSlot: calleeSlot, shape: shape) {
                     case .frame:
                         stack = self.stack

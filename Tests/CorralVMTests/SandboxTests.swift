@@ -18,6 +18,36 @@ import Testing
         #expect(sandbox.stats.fuel == 10 + 100 + 1 + 1)
     }
 
+    @Test func hostCallFromAFunctionCalledInline() async throws {
+        // main calls g(7) on the inline call path; g calls the host and adds its parameter to
+        // the answer. The run leaves the loop inside g, so g's frame must survive the trip
+        // (found by the fuzzer: the inline path did not record g's frame pointer).
+        let text = """
+            .import "test" "echo"
+            .global "g"
+            .start 1
+            .func "g"
+            .param "n"
+              import.get 0
+              const.int 6
+              call 1 0
+              local.get 0
+              add
+              end
+            .func "main"
+              func.make 0
+              global.set 0
+              global.get 0
+              const.int 7
+              call 1 0
+              const.int 100
+              add
+              end
+            """
+        let echo = HostFunction(module: "test", name: "echo") { $0.positional[0] }
+        #expect(await (try makeSandbox(text, hosts: [echo])).initialize() == .returned(.int(113)))
+    }
+
     @Test func argumentsAreCopiesAndChargedPerByte() async throws {
         let text = """
             .import "test" "len"
