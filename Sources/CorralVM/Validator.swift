@@ -35,8 +35,15 @@ struct Validator {
         let names = try internNames()
         var functions: [CompiledFunction] = []
         functions.reserveCapacity(module.functions.count)
-        for i in module.functions.indices {
-            functions.append(try translate(i, names: names))
+        do {
+            for i in module.functions.indices {
+                functions.append(try translate(i, names: names))
+            }
+        } catch {
+            // The op buffers belong to a ValidatedModule only once one exists; a module
+            // rejected part-way must not leak the code of the functions translated before.
+            for f in functions { f.ops.deallocate() }
+            throw error
         }
         return ValidatedModule(module: module, functions: functions, names: names.list, metered: metered)
     }
