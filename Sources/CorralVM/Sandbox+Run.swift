@@ -236,33 +236,17 @@ extension Sandbox {
                     sp = self.sp
 
                 // MARK: arithmetic
-                case .add:
-                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
-                        let (r, o) = a.addingReportingOverflow(b)
-                        if !o {
-                            sp &-= 1
-                            stack[sp &- 1] = .int(r)
-                            continue
-                        }
+                case .add, .sub:
+                    let kind: FusedKind
+                    if case .add = op { kind = .add } else { kind = .sub }
+                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1], let r = kind.apply(a, b) {
+                        sp &-= 1
+                        stack[sp &- 1] = r
+                        continue
                     }
                     self.sp = sp
                     self.fuel = fuel
-                    let r = try binary(.add, stack[sp &- 2], stack[sp &- 1])
-                    fuel = self.fuel
-                    sp &-= 1
-                    stack[sp &- 1] = r
-                case .sub:
-                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
-                        let (r, o) = a.subtractingReportingOverflow(b)
-                        if !o {
-                            sp &-= 1
-                            stack[sp &- 1] = .int(r)
-                            continue
-                        }
-                    }
-                    self.sp = sp
-                    self.fuel = fuel
-                    let r = try binary(.sub, stack[sp &- 2], stack[sp &- 1])
+                    let r = try binary(BinaryOperator(op), stack[sp &- 2], stack[sp &- 1])
                     fuel = self.fuel
                     sp &-= 1
                     stack[sp &- 1] = r
