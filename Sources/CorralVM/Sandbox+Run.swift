@@ -135,7 +135,8 @@ extension Sandbox {
                     let taken: Bool
                     if case .jumpIfCompare = op { taken = holds } else { taken = !holds }
                     pc = taken ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
-                case .jumpUnlessLocalConst(let t, let k, let p, let i, let f):
+                case .jumpUnlessLocalConst(let t, let k, let p, let i, let f),
+                    .jumpIfLocalConst(let t, let k, let p, let i, let f):
                     let v = stack[fp &+ Int(i)]
                     let holds: Bool
                     if case .int(let a) = v {
@@ -146,19 +147,9 @@ extension Sandbox {
                         holds = truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc))
                         fuel = self.fuel
                     }
-                    pc = holds ? land(pc, p.fall, &fuel, flag) : land(Int(t), p.taken, &fuel, flag)
-                case .jumpIfLocalConst(let t, let k, let p, let i, let f):
-                    let v = stack[fp &+ Int(i)]
-                    let holds: Bool
-                    if case .int(let a) = v {
-                        holds = f.kind.holds(a, Int64(k))
-                    } else {
-                        self.sp = sp
-                        self.fuel = fuel
-                        holds = truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc))
-                        fuel = self.fuel
-                    }
-                    pc = holds ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
+                    let taken: Bool
+                    if case .jumpIfLocalConst = op { taken = holds } else { taken = !holds }
+                    pc = taken ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
 
                 // MARK: stack
                 case .drop:
