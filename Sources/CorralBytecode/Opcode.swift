@@ -117,8 +117,8 @@ public struct OpcodeInfo: Sendable {
     /// Text-form name, e.g. `local.get`.
     public let mnemonic: String
     public let immediates: ImmediateShape
-    /// Stack effect as written in the reference (`a b → c`); `Instruction.stackEffect` gives
-    /// the same counts for tools, and the validator applies them instruction by instruction.
+    /// Stack effect as written in the reference (`a b → c`); the validator applies the exact
+    /// counts instruction by instruction.
     public let stack: String
     /// Base fuel charged when the instruction's block is entered (schedule version `FuelSchedule.version`).
     public let fuel: Int

@@ -235,12 +235,8 @@ extension Sandbox {
                         stack[sp &- 1] = r
                         continue
                     }
-                    self.sp = sp
-                    self.fuel = fuel
-                    let r = try binary(BinaryOperator(op), stack[sp &- 2], stack[sp &- 1])
-                    fuel = self.fuel
-                    sp &-= 1
-                    stack[sp &- 1] = r
+                    // Not two small ints, or the result overflows: the generic path below.
+                    fallthrough
                 case .mul, .div, .floorDiv, .mod, .bitAnd, .bitOr, .bitXor, .shl, .shr, .addInPlace, .bitOrInPlace,
                     .in, .notIn:
                     self.sp = sp
