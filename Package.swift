@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "corral", targets: ["corral"]),
         .library(name: "CorralBytecode", targets: ["CorralBytecode"]),
         .library(name: "CorralVM", targets: ["CorralVM"]),
+        .library(name: "CorralCompiler", targets: ["CorralCompiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,8 @@ let package = Package(
         // The format: opcode table, module model, binary encoder/decoder, text form.
         // No Foundation, no dependencies: anything may read bytecode.
         .target(name: "CorralBytecode", swiftSettings: swiftSettings),
+        // Starlark source to module bytes, diagnostics with file:line:col.
+        .target(name: "CorralCompiler", dependencies: ["CorralBytecode"], swiftSettings: swiftSettings),
         // Validator, translator, sandbox, interpreter, meters, traps, heap.
         .target(
             name: "CorralVM",
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(
             name: "CorralVMTests", dependencies: ["CorralVM", "CorralBytecode"], exclude: ["FuzzRegressions"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "CorralCompilerTests", dependencies: ["CorralCompiler"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
