@@ -87,14 +87,16 @@ struct CallShape: Equatable {
 
 /// Fuel a branch pays in advance for the block it lands in (`taken`) and, for a conditional
 /// branch, for the block it falls into (`fall`), so that block's `charge` op is skipped: one
-/// dispatch less per block entered by a branch. `none` where the block has no `charge` to skip
-/// (unmetered code, or a charge too large for 16 bits). When the fuel is short or the interrupt
-/// flag is set, the branch lands on the `charge` op itself, which traps or yields exactly as
-/// if nothing had been prepaid, so out-of-fuel stays all or nothing and resumable.
+/// dispatch less per block entered by a branch. In metered code every landing is a `charge`
+/// small enough to prepay (the translator's `openLandings`); unmetered code has no charges and
+/// its run loop ignores these. When the fuel is short or the interrupt flag is set, the branch
+/// lands on the `charge` op itself, which traps or yields exactly as if nothing had been
+/// prepaid, so out-of-fuel stays all or nothing and resumable.
 struct Prepay {
-    static let none: UInt16 = .max
-    var taken: UInt16 = Prepay.none
-    var fall: UInt16 = Prepay.none
+    /// The largest charge a branch can prepay.
+    static let most: UInt16 = .max
+    var taken: UInt16 = 0
+    var fall: UInt16 = 0
 }
 
 /// A `FusedKind` stored as a plain byte. An enum payload with spare bits makes Swift pack

@@ -7,9 +7,25 @@
 /// Performance notes (Benchmarks/README.md has the numbers):
 /// - Fuel is a local, charged once per straight-line block by `charge` (the prototype measured
 ///   a class property at +60–200% and per-instruction charging at +20–50%).
-/// - The interrupt flag is read in the same `charge`, so deadlines and cancellation cost one
-///   predictable branch per block.
+/// - The interrupt flag is read in the same `charge`, folded into the fuel compare (see
+///   `InterruptFlag`), so deadlines and cancellation cost one load per block and no branch.
+/// - The loop is compiled twice, metered and unmetered (`MeteringMode`), so "all off" in the
+///   benchmarks really is all off: no charges, no prepay arithmetic, no flag reads.
 /// - Values are plain enums: int and float work never touches reference counts.
+/// Whether the run loop is compiled with metering. `execute` is generic over it so the compiler
+/// makes two copies, and each test of `metered` is decided at compile time.
+protocol MeteringMode {
+    static var metered: Bool { get }
+}
+
+enum Metered: MeteringMode {
+    static var metered: Bool { true }
+}
+
+enum Unmetered: MeteringMode {
+    static var metered: Bool { false }
+}
+
 extension Sandbox {
     enum Exit {
         case returned(Value)
@@ -19,7 +35,7 @@ extension Sandbox {
         case yield
     }
 
-    func execute() -> Exit {
+    func execute<Mode: MeteringMode>(_: Mode.Type) -> Exit {
         var pc = self.pc
         var sp = self.sp
         var fp = self.fp
@@ -37,8 +53,9 @@ extension Sandbox {
                 switch op {
                 // MARK: control
                 case .charge(let n):
-                    if fuel < Int64(n) || flag.isSet {
-                        if flag.stopReason == nil && fuel >= Int64(n) {
+                    let rest = fuel &- Int64(n)
+                    if rest < flag.floor {
+                        if flag.stopReason == nil && rest >= 0 {
                             self.pc = pc &- 1
                             self.sp = sp
                             self.fp = fp
@@ -48,35 +65,35 @@ extension Sandbox {
                         self.fuel = fuel
                         throw interruptTrap(needed: Int64(n))
                     }
-                    fuel &-= Int64(n)
+                    fuel = rest
                 case .unreachable:
                     throw Trap.runtime("unreachable executed")
                 case .jump(let t, let p):
-                    pc = land(Int(t), p.taken, &fuel, flag)
+                    pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
                 case .jumpIf(let t, let p):
                     sp &-= 1
-                    pc = truth(stack[sp]) ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
+                    pc = truth(stack[sp]) ? land(Mode.self, Int(t), p.taken, &fuel, flag) : land(Mode.self, pc, p.fall, &fuel, flag)
                 case .jumpUnless(let t, let p):
                     sp &-= 1
-                    pc = truth(stack[sp]) ? land(pc, p.fall, &fuel, flag) : land(Int(t), p.taken, &fuel, flag)
+                    pc = truth(stack[sp]) ? land(Mode.self, pc, p.fall, &fuel, flag) : land(Mode.self, Int(t), p.taken, &fuel, flag)
                 case .jumpAdjust(let t, let drop, let keep, let p):
                     sp = adjust(stack, sp, drop: drop, keep: keep)
-                    pc = land(Int(t), p.taken, &fuel, flag)
+                    pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
                 case .jumpIfAdjust(let t, let drop, let keep, let p):
                     sp &-= 1
                     if truth(stack[sp]) {
                         sp = adjust(stack, sp, drop: drop, keep: keep)
-                        pc = land(Int(t), p.taken, &fuel, flag)
+                        pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
                     } else {
-                        pc = land(pc, p.fall, &fuel, flag)
+                        pc = land(Mode.self, pc, p.fall, &fuel, flag)
                     }
                 case .jumpUnlessAdjust(let t, let drop, let keep, let p):
                     sp &-= 1
                     if !truth(stack[sp]) {
                         sp = adjust(stack, sp, drop: drop, keep: keep)
-                        pc = land(Int(t), p.taken, &fuel, flag)
+                        pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
                     } else {
-                        pc = land(pc, p.fall, &fuel, flag)
+                        pc = land(Mode.self, pc, p.fall, &fuel, flag)
                     }
                 case .ret:
                     let result = stack[sp &- 1]
@@ -134,7 +151,7 @@ extension Sandbox {
                     sp &-= 2
                     let taken: Bool
                     if case .jumpIfCompare = op { taken = holds } else { taken = !holds }
-                    pc = taken ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
+                    pc = taken ? land(Mode.self, Int(t), p.taken, &fuel, flag) : land(Mode.self, pc, p.fall, &fuel, flag)
                 case .jumpUnlessLocalConst(let t, let k, let p, let i, let f),
                     .jumpIfLocalConst(let t, let k, let p, let i, let f):
                     let v = stack[fp &+ Int(i)]
@@ -149,7 +166,7 @@ extension Sandbox {
                     }
                     let taken: Bool
                     if case .jumpIfLocalConst = op { taken = holds } else { taken = !holds }
-                    pc = taken ? land(Int(t), p.taken, &fuel, flag) : land(pc, p.fall, &fuel, flag)
+                    pc = taken ? land(Mode.self, Int(t), p.taken, &fuel, flag) : land(Mode.self, pc, p.fall, &fuel, flag)
 
                 // MARK: stack
                 case .drop:
@@ -341,10 +358,10 @@ extension Sandbox {
                     if let v = try iterNext(stack[sp &- 1]) {
                         stack[sp] = v
                         sp &+= 1
-                        pc = land(pc, p.fall, &fuel, flag)
+                        pc = land(Mode.self, pc, p.fall, &fuel, flag)
                     } else {
                         sp &-= Int(drop)
-                        pc = land(Int(t), p.taken, &fuel, flag)
+                        pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
                     }
                 case .iterEnd:
                     sp &-= 1
@@ -374,7 +391,7 @@ extension Sandbox {
                             sp = newFP &+ Int(e.localCount)
                             code = e.code
                             // The callee's entry block is paid here when possible (see Prepay).
-                            pc = land(0, e.entryFuel, &fuel, flag)
+                            pc = land(Mode.self, 0, e.entryFuel, &fuel, flag)
                             continue
                         }
                     }
@@ -450,9 +467,13 @@ extension Sandbox {
 
     /// Where a branch to `target` continues: just past the target block's `charge` if the
     /// prepaid fuel is there and nothing interrupts, else on the `charge` itself.
-    @inline(__always) private func land(_ target: Int, _ paid: UInt16, _ fuel: inout Int64, _ flag: InterruptFlag) -> Int {
-        if paid != Prepay.none && fuel >= Int64(paid) && !flag.isSet {
-            fuel &-= Int64(paid)
+    @inline(__always) private func land<Mode: MeteringMode>(
+        _: Mode.Type, _ target: Int, _ paid: UInt16, _ fuel: inout Int64, _ flag: InterruptFlag
+    ) -> Int {
+        guard Mode.metered else { return target }
+        let rest = fuel &- Int64(paid)
+        if rest >= flag.floor {
+            fuel = rest
             return target &+ 1
         }
         return target

@@ -56,6 +56,13 @@ public final class Sandbox: @unchecked Sendable {
         var pc: Int
     }
 
+    /// The most fuel a sandbox holds (2^60 - 1, about 1.2e18 units: years of running). Larger
+    /// budgets are cut to it, so fuel stays below the interrupt bits and one compare checks both
+    /// (see `InterruptFlag`).
+    public static let maxFuel: Int64 = InterruptFlag.yield - 1
+
+    static func clampFuel(_ fuel: Int64) -> Int64 { min(max(fuel, 0), maxFuel) }
+
     static let initialStackSlots = 256
     static let initialFrames = 16
 
@@ -67,8 +74,8 @@ public final class Sandbox: @unchecked Sendable {
     ) throws(LinkError) {
         self.module = module
         self.budget = budget
-        self.fuel = budget.fuel
-        self.fuelGranted = budget.fuel
+        self.fuel = Sandbox.clampFuel(budget.fuel)
+        self.fuelGranted = self.fuel
         self.printHandler = print
         let imports = module.module.imports
         var bound: [HostFunction] = []
@@ -183,9 +190,9 @@ public final class Sandbox: @unchecked Sendable {
         guard state == .outOfFuel else {
             return .trapped(Trap(.runtimeError, "nothing to resume: the sandbox did not run out of fuel"))
         }
-        let (sum, overflow) = fuel.addingReportingOverflow(amount)
-        fuel = overflow ? .max : sum
-        fuelGranted = fuelGranted &+ amount
+        let before = fuel
+        fuel = max(amount, 0) >= Sandbox.maxFuel - fuel ? Sandbox.maxFuel : fuel + max(amount, 0)
+        fuelGranted = fuelGranted &+ (fuel - before)
         state = .running
         return await drive()
     }
@@ -273,7 +280,7 @@ public final class Sandbox: @unchecked Sendable {
                 pc = 0
                 return finish(returning: stack[sp - 1])
             }
-            switch execute() {
+            switch module.metered ? execute(Metered.self) : execute(Unmetered.self) {
             case .returned(let v): return finish(returning: v)
             case .trapped(let t): return finish(t)
             case .host(let call): pendingHost = call

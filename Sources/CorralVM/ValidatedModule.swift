@@ -90,8 +90,8 @@ struct FunctionEntry {
     /// Takes exactly `paramCount` positional arguments and nothing else: calls with that many
     /// positional arguments bind by copying.
     let isSimple: Bool
-    /// The fuel of the entry block when the code starts with a `charge` the call can prepay
-    /// (see `Prepay`), else `Prepay.none`.
+    /// The fuel of the entry block's `charge`, which a call prepays (see `Prepay`); 0 in
+    /// unmetered code, which has no charges.
     let entryFuel: UInt16
 }
 
@@ -124,7 +124,7 @@ struct CompiledFunction {
     }
 
     private var entryFuel: UInt16 {
-        guard count > 0, case .charge(let n) = ops[0], n < Int32(Prepay.none) else { return Prepay.none }
+        guard count > 0, case .charge(let n) = ops[0], n <= Int32(Prepay.most) else { return 0 }
         return UInt16(n)
     }
 

@@ -494,24 +494,82 @@ struct Validator {
         guard controls.isEmpty else {
             throw ValidationError(function: index, pc: code.count, "function body ends inside \(controls.count) open block(s); it must end with end")
         }
-        if metered { prepay(&ops) }
+        if metered {
+            openLandings(&ops, &origin)
+            prepay(&ops)
+        }
         return CompiledFunction(
             index: index, source: fn, ops: ops, origin: origin, maxHeight: maxHeight)
     }
 
-    /// Lets every branch pay for the block it enters (see `Prepay`).
+    /// Makes every place a metered branch or call can land a `charge` whose fuel fits a
+    /// `Prepay` (16 bits): branch targets, the op after a conditional branch, and op 0. The
+    /// translator already opens each block with a `charge`; the exceptions are blocks costing
+    /// more than 65,535 (a huge straight line) and any landing without one. Each gets a
+    /// `charge 0` in front, which a branch prepays (checking the interrupt flag) and which then
+    /// runs the block's own `charge`, so the block stays all or nothing. With no exceptions
+    /// left, `land` never has to ask whether a prepay exists.
+    private func openLandings(_ ops: inout [Op], _ origin: inout [Int32]) {
+        func needsOpening(_ pc: Int) -> Bool {
+            guard pc < ops.count, case .charge(let n) = ops[pc] else { return true }
+            return n > Int32(Prepay.most)
+        }
+        var landings = Set<Int>([0])
+        for at in ops.indices {
+            guard let (t, conditional) = branchTarget(ops[at]) else { continue }
+            landings.insert(Int(t))
+            if conditional { landings.insert(at + 1) }
+        }
+        let opened = landings.filter(needsOpening).sorted()
+        guard !opened.isEmpty else { return }
+        // An old target t moves by the number of openings before it; a target that was
+        // opened now names its `charge 0`, which lands just where t used to be.
+        func moved(_ t: Int) -> Int32 {
+            var lo = 0, hi = opened.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if opened[mid] < t { lo = mid + 1 } else { hi = mid }
+            }
+            return Int32(t + lo)
+        }
+        var newOps: [Op] = []
+        var newOrigin: [Int32] = []
+        newOps.reserveCapacity(ops.count + opened.count)
+        newOrigin.reserveCapacity(ops.count + opened.count)
+        var next = 0
+        for at in 0...ops.count {
+            if next < opened.count && opened[next] == at {
+                newOps.append(.charge(0))
+                newOrigin.append(at < origin.count ? origin[at] : origin.last ?? 0)
+                next += 1
+            }
+            guard at < ops.count else { break }
+            var op = ops[at]
+            if let (t, _) = branchTarget(op) { patch(&op, moved(Int(t))) }
+            newOps.append(op)
+            newOrigin.append(origin[at])
+        }
+        ops = newOps
+        origin = newOrigin
+    }
+
+    /// Lets every branch pay for the block it enters (see `Prepay`); `openLandings` has made
+    /// sure there is a small enough `charge` wherever one lands.
     private func prepay(_ ops: inout [Op]) {
         func fuel(at pc: Int) -> UInt16 {
-            guard pc < ops.count, case .charge(let n) = ops[pc], n < Int32(Prepay.none) else { return Prepay.none }
+            guard pc < ops.count, case .charge(let n) = ops[pc], n <= Int32(Prepay.most) else {
+                preconditionFailure("translator: a metered landing at \(pc) has no small charge")
+            }
             return UInt16(n)
         }
         for at in ops.indices {
             func paid(_ t: Int32) -> Prepay { Prepay(taken: fuel(at: Int(t)), fall: fuel(at: at + 1)) }
+            func paid(taken t: Int32) -> Prepay { Prepay(taken: fuel(at: Int(t)), fall: 0) }
             switch ops[at] {
-            case .jump(let t, _): ops[at] = .jump(t, Prepay(taken: fuel(at: Int(t))))
+            case .jump(let t, _): ops[at] = .jump(t, paid(taken: t))
             case .jumpIf(let t, _): ops[at] = .jumpIf(t, paid(t))
             case .jumpUnless(let t, _): ops[at] = .jumpUnless(t, paid(t))
-            case .jumpAdjust(let t, let d, let k, _): ops[at] = .jumpAdjust(t, drop: d, keep: k, Prepay(taken: fuel(at: Int(t))))
+            case .jumpAdjust(let t, let d, let k, _): ops[at] = .jumpAdjust(t, drop: d, keep: k, paid(taken: t))
             case .jumpIfAdjust(let t, let d, let k, _): ops[at] = .jumpIfAdjust(t, drop: d, keep: k, paid(t))
             case .jumpUnlessAdjust(let t, let d, let k, _): ops[at] = .jumpUnlessAdjust(t, drop: d, keep: k, paid(t))
             case .iterNext(let t, let d, _): ops[at] = .iterNext(t, drop: d, paid(t))
@@ -521,6 +579,24 @@ struct Validator {
             case .jumpIfLocalConst(let t, let k, _, let i, let f): ops[at] = .jumpIfLocalConst(t, k, paid(t), i, f)
             default: break
             }
+        }
+    }
+
+    /// A branch's target, and whether it can also fall through to the next op.
+    private func branchTarget(_ op: Op) -> (Int32, conditional: Bool)? {
+        switch op {
+        case .jump(let t, _), .jumpAdjust(let t, _, _, _): return (t, false)
+        case .jumpIf(let t, _), .jumpUnless(let t, _), .jumpIfAdjust(let t, _, _, _), .jumpUnlessAdjust(let t, _, _, _),
+            .iterNext(let t, _, _), .jumpUnlessCompare(let t, _, _), .jumpIfCompare(let t, _, _),
+            .jumpUnlessLocalConst(let t, _, _, _, _), .jumpIfLocalConst(let t, _, _, _, _):
+            return (t, true)
+        case .charge, .unreachable, .ret, .drop, .dup, .dup2, .swap, .constNone, .constTrue, .constFalse, .constInt,
+            .constFloat, .constRef, .localGet, .localSet, .globalGet, .globalSet, .cellMake, .cellGet, .cellSet,
+            .freeGet, .builtin, .importGet, .funcMake, .add, .sub, .mul, .div, .floorDiv, .mod, .neg, .pos, .bitAnd,
+            .bitOr, .bitXor, .bitNot, .shl, .shr, .addInPlace, .bitOrInPlace, .eq, .ne, .lt, .le, .gt, .ge, .in, .notIn,
+            .not, .listNew, .tupleNew, .dictNew, .listPush, .index, .indexSet, .slice, .attr, .unpack, .iterBegin,
+            .iterEnd, .localConst, .localConstSet, .call, .callAttr:
+            return nil
         }
     }
 
