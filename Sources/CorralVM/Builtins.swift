@@ -5,6 +5,13 @@ enum Builtin: String, CaseIterable {
     case min, max, abs, sorted, reversed, enumerate, zip, hash, `any`, hasattr, getattr, dir
     /// `all` (the Swift name is taken by the table of builtins below).
     case allTrue = "all"
+    case bytes, chr, ord
+    /// Modules: values of type `module` whose members (`json.encode`, `math.pi`) are reached
+    /// with `attr`/`call.attr` like methods. Calling the module itself traps.
+    case json, math
+
+    /// Whether this builtin is a module rather than a function.
+    var isModule: Bool { self == .json || self == .math }
 
     static let all = Builtin.allCases
     static let idByName: [String: Int] = {
@@ -61,7 +68,10 @@ extension Sandbox {
         case .getattr:
             let a = try args.bind("getattr", ["x", "name", "default"], required: 2)
             let x = a[0] ?? .none
-            if let m = try method(of: x, named: a[1] ?? .none, "getattr") { return try boundMethod(x, m) }
+            if let m = try method(of: x, named: a[1] ?? .none, "getattr") {
+                if let constant = m.constant { return constant }
+                return try boundMethod(x, m)
+            }
             if let d = a[2] { return d }
             let name = String(decoding: stringBytes(a[1] ?? .none) ?? [], as: UTF8.self)
             throw Trap.runtime("getattr: \(typeName(x)) has no .\(name) field or method")
@@ -79,6 +89,10 @@ extension Sandbox {
         case .enumerate: return try builtinEnumerate(args)
         case .zip: return try builtinZip(args)
         case .any, .allTrue: return try builtinAnyAll(args, all: b == .allTrue)
+        case .bytes: return try builtinBytes(args)
+        case .chr: return try builtinChr(args)
+        case .ord: return try builtinOrd(args)
+        case .json, .math: throw Trap.runtime("invalid call of non-function (module)")
         }
     }
 
@@ -90,7 +104,7 @@ extension Sandbox {
         case .int: return "int"
         case .float: return "float"
         case .function, .host: return "function"
-        case .builtin: return "builtin_function_or_method"
+        case .builtin(let id): return Builtin.all[Int(id)].isModule ? "module" : "builtin_function_or_method"
         case .unbound: return "unbound"
         case .ref(let slot):
             switch heap.object(slot).kind {

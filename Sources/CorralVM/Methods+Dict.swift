@@ -1,20 +1,20 @@
 import OrderedCollections
 
-/// `dict` and `set` methods. Removing from an insertion-ordered table shifts the entries
+/// `dict` methods. Removing from an insertion-ordered table shifts the entries
 /// after it, so removals charge one fuel per entry shifted.
 extension Sandbox {
-    func dictMethod(_ m: Method, _ d: DictObject, _ args: Arguments) throws(Trap) -> Value {
+    func dictMethod(_ m: MethodName, _ d: DictObject, _ args: Arguments) throws(Trap) -> Value {
         switch m {
-        case .dictGet:
+        case .get:
             let a = try args.bind("get", ["key", "default"], required: 1)
             return d.entries[try chargedKey(a[0] ?? .none)]?.value ?? a[1] ?? .none
-        case .dictKeys, .dictValues:
-            try noArguments(args, m)
+        case .keys, .values:
+            try noArguments(args, m.rawValue)
             try useFuel(elements: d.entries.count)
             let values = d.entries.values
-            return try makeSequence(m == .dictKeys ? values.map(\.key) : values.map(\.value), tuple: false)
-        case .dictItems:
-            try noArguments(args, m)
+            return try makeSequence(m == .keys ? values.map(\.key) : values.map(\.value), tuple: false)
+        case .items:
+            try noArguments(args, m.rawValue)
             let n = d.entries.count
             try useFuel(elements: n)
             try reserve(try checkedSize(n, unit: MemoryCost.valueSlot + MemoryCost.sequence(2)))
@@ -22,7 +22,7 @@ extension Sandbox {
             items.reserveCapacity(n)
             for e in d.entries.values { items.append(try heap.insert(ListObject([e.key, e.value], tuple: true))) }
             return try heap.insert(ListObject(items))
-        case .dictPop:
+        case .pop:
             let a = try args.bind("pop", ["key", "default"], required: 1)
             try checkMutable(d, "pop from")
             let k = a[0] ?? .none
@@ -34,8 +34,8 @@ extension Sandbox {
             let v = d.entries.remove(at: i).value.value
             shrink(d, by: MemoryCost.dictEntry)
             return v
-        case .dictPopitem:
-            try noArguments(args, m)
+        case .popitem:
+            try noArguments(args, m.rawValue)
             try checkMutable(d, "pop from")
             guard let first = d.entries.values.first else { throw Trap.runtime("popitem: empty dict") }
             try useFuel(elements: d.entries.count)
@@ -45,7 +45,7 @@ extension Sandbox {
             d.entries.removeFirst()
             shrink(d, by: MemoryCost.dictEntry)
             return try heap.insert(ListObject([first.key, first.value], tuple: true))
-        case .dictSetdefault:
+        case .setdefault:
             let a = try args.bind("setdefault", ["key", "default"], required: 1)
             let k = a[0] ?? .none
             let key = try chargedKey(k)
@@ -55,11 +55,11 @@ extension Sandbox {
             try grow(d, by: MemoryCost.dictEntry)
             d.entries[key] = (k, v)
             return v
-        case .dictUpdate:
+        case .update:
             try dictUpdate(d, args)
             return .none
         default:
-            try noArguments(args, m)
+            try noArguments(args, m.rawValue)
             try checkMutable(d, "clear")
             shrink(d, by: MemoryCost.dictEntry * d.entries.count)
             d.entries.removeAll()
@@ -116,59 +116,5 @@ extension Sandbox {
         try heap.charge(MemoryCost.dictEntry * added)
         d.bytes += MemoryCost.dictEntry * added
         merge(&d.entries, incoming)
-    }
-
-    func setMethod(_ m: Method, _ s: SetObject, _ args: Arguments) throws(Trap) -> Value {
-        switch m {
-        case .setAdd:
-            let a = try args.bind("add", ["x"], required: 1)
-            try checkMutable(s, "insert into")
-            let x = a[0] ?? .none
-            let key = try chargedKey(x)
-            if s.elements[key] == nil {
-                try grow(s, by: MemoryCost.setEntry)
-                s.elements[key] = x
-            }
-            return .none
-        case .setRemove, .setDiscard:
-            let a = try args.bind(m.name, ["x"], required: 1)
-            try checkMutable(s, "delete from")
-            let x = a[0] ?? .none
-            guard let i = s.elements.index(forKey: try chargedKey(x)) else {
-                if m == .setDiscard { return .none }
-                throw Trap.runtime("remove: element \(repr(x, limit: 128)) not found")
-            }
-            try useFuel(elements: s.elements.count - i)
-            s.elements.remove(at: i)
-            shrink(s, by: MemoryCost.setEntry)
-            return .none
-        case .setUnion:
-            try args.noNamed("union")
-            var out = s.elements
-            try useFuel(elements: out.count)
-            for (i, x) in args.positional.enumerated() {
-                let items = try elements(of: x, for: "union: argument #\(i + 1)")
-                try useFuel(elements: items.count)
-                for item in items {
-                    let k = try chargedKey(item)
-                    if out[k] == nil { out[k] = item }
-                }
-            }
-            try reserve(MemoryCost.set(out.count))
-            return try heap.insert(SetObject(out))
-        default:
-            try noArguments(args, m)
-            try checkMutable(s, "clear")
-            shrink(s, by: MemoryCost.setEntry * s.elements.count)
-            s.elements.removeAll()
-            return .none
-        }
-    }
-
-    func noArguments(_ args: Arguments, _ m: Method) throws(Trap) {
-        try args.noNamed(m.name)
-        guard args.positional.isEmpty else {
-            throw Trap.runtime("\(m.name): got \(args.positional.count) arguments, want 0")
-        }
     }
 }

@@ -1,9 +1,9 @@
 /// `list` methods. Mutators check frozen/iterating first, charge fuel for the elements they
 /// compare or shift, reserve what they grow by, then mutate.
 extension Sandbox {
-    func listMethod(_ m: Method, _ l: ListObject, _ args: Arguments) throws(Trap) -> Value {
+    func listMethod(_ m: MethodName, _ l: ListObject, _ args: Arguments) throws(Trap) -> Value {
         switch m {
-        case .listAppend:
+        case .append:
             // The hottest method: skip the general binder for the usual one positional argument.
             guard args.positional.count == 1, args.named.isEmpty else {
                 _ = try args.bind("append", ["x"], required: 1)
@@ -13,11 +13,11 @@ extension Sandbox {
             try grow(l, by: MemoryCost.valueSlot)
             l.items.append(args.positional[0])
             return .none
-        case .listExtend:
+        case .extend:
             let a = try args.bind("extend", ["iterable"], required: 1)
             try extend(l, with: a[0] ?? .none, verb: "extend")
             return .none
-        case .listInsert:
+        case .insert:
             let a = try args.bind("insert", ["index", "x"], required: 2)
             try checkMutable(l, "insert into")
             let n = l.items.count
@@ -32,7 +32,7 @@ extension Sandbox {
             try grow(l, by: MemoryCost.valueSlot)
             l.items.insert(a[1] ?? .none, at: i)
             return .none
-        case .listPop:
+        case .pop:
             let a = try args.bind("pop", ["index"], required: 0)
             try checkMutable(l, "pop from")
             guard !l.items.isEmpty else { throw Trap.runtime("pop: empty list") }
@@ -41,7 +41,7 @@ extension Sandbox {
             let v = l.items.remove(at: i)
             shrink(l, by: MemoryCost.valueSlot)
             return v
-        case .listRemove:
+        case .remove:
             let a = try args.bind("remove", ["x"], required: 1)
             try checkMutable(l, "remove from")
             guard let i = try position(of: a[0] ?? .none, in: l.items, from: 0, to: l.items.count) else {
@@ -51,7 +51,7 @@ extension Sandbox {
             l.items.remove(at: i)
             shrink(l, by: MemoryCost.valueSlot)
             return .none
-        case .listClear:
+        case .clear:
             try args.noNamed("clear")
             guard args.positional.isEmpty else { throw Trap.runtime("clear: got \(args.positional.count) arguments, want 0") }
             try checkMutable(l, "clear")

@@ -1,61 +1,109 @@
-/// `string` methods. Strings are byte sequences: positions (`find`) are byte offsets, as in
-/// Go Starlark. Every method charges one fuel per 8 bytes it reads or writes and checks the
-/// size of what it builds before building it.
+/// `string` methods, as Go Starlark defines them. Strings are byte sequences: positions
+/// (`find`, `index`, `partition`) are byte offsets. Every method charges one fuel per 8 bytes
+/// it reads or writes and one per element of a list it returns, and reserves what it builds
+/// before building it.
 extension Sandbox {
-    func stringMethod(_ m: Method, _ s: [UInt8], _ args: Arguments) throws(Trap) -> Value {
+    func stringMethod(_ m: MethodName, _ s: [UInt8], _ args: Arguments) throws(Trap) -> Value {
         switch m {
-        case .stringJoin: return try join(s, args)
-        case .stringSplit: return try split(s, args)
-        case .stringStrip, .stringLstrip, .stringRstrip:
-            let a = try args.bind(m.name, ["chars"], required: 0)
+        case .join: return try join(s, args)
+        case .split, .rsplit: return try split(s, args, reverse: m == .rsplit)
+        case .splitlines: return try splitlines(s, args)
+        case .strip, .lstrip, .rstrip:
+            let a = try args.bind(m.rawValue, ["chars"], required: 0)
             var chars: [UInt8]?
             if let c = a[0], c != .none {
-                guard let bytes = stringBytes(c) else {
-                    throw Trap.runtime("\(m.name): chars must be a string, not \(typeName(c))")
-                }
-                chars = bytes
+                chars = try stringArgument(c, m.rawValue, "chars")
+                if chars?.isEmpty == true { chars = nil }
             }
             try useFuel(bytes: s.count)
-            let (lo, hi) = stripBounds(s, chars: chars, left: m != .stringRstrip, right: m != .stringLstrip)
+            let (lo, hi) = stripBounds(s, chars: chars, left: m != .rstrip, right: m != .lstrip)
             return try makeString(Array(s[lo..<hi]))
-        case .stringStartswith, .stringEndswith:
-            let a = try args.bind(m.name, ["prefix"], required: 1)
-            let x = a[0] ?? .none
-            let candidates: [Value] = sequenceObject(x).map { kind(x) == .tuple ? $0.items : [x] } ?? [x]
-            for c in candidates {
-                guard let p = stringBytes(c) else {
-                    throw Trap.runtime("\(m.name): got \(typeName(c)), want string or tuple of strings")
-                }
-                try useFuel(bytes: p.count)
-                if p.count <= s.count && (m == .stringStartswith ? s.prefix(p.count).elementsEqual(p) : s.suffix(p.count).elementsEqual(p)) {
-                    return .bool(true)
-                }
+        case .startswith, .endswith: return try startsOrEndsWith(s, args, suffix: m == .endswith)
+        case .find, .rfind, .index, .rindex, .count:
+            let a = try args.bind(m.rawValue, ["sub", "start", "end"], required: 1)
+            let sub = try stringArgument(a[0] ?? .none, m.rawValue, "sub")
+            let lo = try clampedIndex(a[1], count: s.count, absent: 0, m.rawValue)
+            let hi = max(try clampedIndex(a[2], count: s.count, absent: s.count, m.rawValue), lo)
+            try useFuel(bytes: hi - lo + sub.count)
+            if m == .count { return .int(Int64(countOccurrences(sub, in: s, from: lo, to: hi))) }
+            let last = m == .rfind || m == .rindex
+            if let i = last ? lastFindBytes(sub, in: s, from: lo, to: hi) : findBytes(sub, in: s, from: lo, to: hi) {
+                return .int(Int64(i))
             }
-            return .bool(false)
-        case .stringFind:
-            let a = try args.bind("find", ["sub", "start", "end"], required: 1)
-            guard let sub = stringBytes(a[0] ?? .none) else {
-                throw Trap.runtime("find: got \(typeName(a[0] ?? .none)), want string")
+            if m == .index || m == .rindex { throw Trap.runtime("\(m.rawValue): substring not found") }
+            return .int(-1)
+        case .partition, .rpartition:
+            let a = try args.bind(m.rawValue, ["sep"], required: 1)
+            let sep = try stringArgument(a[0] ?? .none, m.rawValue, "sep")
+            guard !sep.isEmpty else { throw Trap.runtime("\(m.rawValue): empty separator") }
+            try useFuel(bytes: 2 * s.count)
+            let parts: [ArraySlice<UInt8>]
+            if let i = m == .partition ? findBytes(sep, in: s, from: 0, to: s.count) : lastFindBytes(sep, in: s, from: 0, to: s.count) {
+                parts = [s[..<i], sep[...], s[(i + sep.count)...]]
+            } else {
+                parts = m == .partition ? [s[...], [], []] : [[], [], s[...]]
             }
-            let lo = try clampedIndex(a[1], count: s.count, absent: 0, "find")
-            let hi = try clampedIndex(a[2], count: s.count, absent: s.count, "find")
-            try useFuel(bytes: max(hi - lo, 0) + sub.count)
-            return .int(Int64(findBytes(sub, in: s, from: lo, to: hi) ?? -1))
-        case .stringReplace: return try replace(s, args)
-        default:
-            try args.noNamed(m.name)
-            guard args.positional.isEmpty else { throw Trap.runtime("\(m.name): got \(args.positional.count) arguments, want 0") }
+            return try makeStrings(parts, tuple: true)
+        case .removeprefix, .removesuffix:
+            let a = try args.bind(m.rawValue, ["x"], required: 1)
+            let x = try stringArgument(a[0] ?? .none, m.rawValue, "x")
+            try useFuel(bytes: x.count)
+            guard x.count <= s.count, !x.isEmpty else { return try makeString(s) }
+            if m == .removeprefix, s.prefix(x.count).elementsEqual(x) {
+                try useFuel(bytes: s.count - x.count)
+                return try makeString(Array(s[x.count...]))
+            }
+            if m == .removesuffix, s.suffix(x.count).elementsEqual(x) {
+                try useFuel(bytes: s.count - x.count)
+                return try makeString(Array(s[..<(s.count - x.count)]))
+            }
+            return try makeString(s)
+        case .replace: return try replace(s, args)
+        case .format: return try formatString(s, args)
+        case .elems, .codepoints, .elemOrds, .codepointOrds:
+            try noArguments(args, m.rawValue)
+            return try stringElements(s, codepoints: m == .codepoints || m == .codepointOrds, ords: m == .elemOrds || m == .codepointOrds)
+        case .isalnum, .isalpha, .isdigit, .isspace, .islower, .isupper, .istitle:
+            try noArguments(args, m.rawValue)
             try useFuel(bytes: s.count)
-            let out = changeCase(s, upper: m == .stringUpper)
+            return .bool(classify(s, m))
+        default:
+            // upper, lower, capitalize, title
+            try noArguments(args, m.rawValue)
+            try useFuel(bytes: s.count)
+            let out = changeCase(s, m)
             try useFuel(bytes: max(out.count - s.count, 0))
             return try makeString(out)
         }
     }
 
+    /// The bytes of a string argument, or a trap in Go's words.
+    func stringArgument(_ v: Value, _ function: String, _ parameter: String) throws(Trap) -> [UInt8] {
+        guard let s = stringBytes(v) else {
+            throw Trap.runtime("\(function): for parameter \(parameter): got \(typeName(v)), want string")
+        }
+        return s
+    }
+
+    /// A list (or tuple) of new strings, reserved in one go so that no collection can run
+    /// between making the strings and storing them. Fuel: one per element.
+    func makeStrings(_ parts: [ArraySlice<UInt8>], tuple: Bool = false) throws(Trap) -> Value {
+        var bytes = try checkedSize(parts.count, unit: MemoryCost.valueSlot + MemoryCost.header)
+        for p in parts { bytes += p.count }
+        try useFuel(elements: parts.count)
+        try reserve(bytes)
+        var values: [Value] = []
+        values.reserveCapacity(parts.count)
+        for p in parts { values.append(try heap.insert(StringObject(Array(p)))) }
+        return try heap.insert(ListObject(values, tuple: tuple))
+    }
+
     /// `sep.join(iterable)`: every element must be a string.
     private func join(_ sep: [UInt8], _ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("join", ["iterable"], required: 1)
-        let items = try elements(of: a[0] ?? .none, for: "join: argument")
+        let x = a[0] ?? .none
+        guard isIterable(x) else { throw Trap.runtime("join: for parameter iterable: got \(typeName(x)), want iterable") }
+        let items = try elements(of: x, for: "join: argument")
         var parts: [[UInt8]] = []
         parts.reserveCapacity(items.count)
         var total = max(items.count - 1, 0) * sep.count
@@ -78,26 +126,44 @@ extension Sandbox {
         return try heap.insert(StringObject(out))
     }
 
-    /// `s.split(sep=None, maxsplit=-1)`: by a separator, or (None) by runs of white space
-    /// ignoring leading and trailing space, as in Python.
-    private func split(_ s: [UInt8], _ args: Arguments) throws(Trap) -> Value {
-        let a = try args.bind("split", ["sep", "maxsplit"], required: 0)
+    /// `s.split(sep=None, maxsplit=-1)` and `rsplit`: by a separator, or (None) by runs of
+    /// white space ignoring leading and trailing space, as Go Starlark does.
+    private func split(_ s: [UInt8], _ args: Arguments, reverse: Bool) throws(Trap) -> Value {
+        let name = reverse ? "rsplit" : "split"
+        let a = try args.bind(name, ["sep", "maxsplit"], required: 0)
         var maxsplit = -1
         if let v = a[1], v != .none {
-            guard case .int(let n) = v else { throw Trap.runtime("split: maxsplit must be an int, not \(typeName(v))") }
-            maxsplit = n < 0 ? -1 : Int(min(n, Int64(Int.max)))
+            switch number(v) {
+            case .int(let n)?: maxsplit = n < 0 ? -1 : Int(n)
+            case .big(let b)?: maxsplit = b.sign == .minus ? -1 : Int.max
+            default: throw Trap.runtime("\(name): for parameter maxsplit: got \(typeName(v)), want int")
+            }
         }
         try useFuel(bytes: s.count)
         var pieces: [Range<Int>] = []
         if let sepValue = a[0], sepValue != .none {
-            guard let sep = stringBytes(sepValue) else { throw Trap.runtime("split: sep must be a string, not \(typeName(sepValue))") }
-            guard !sep.isEmpty else { throw Trap.runtime("split: empty separator") }
-            var start = 0
-            while maxsplit < 0 || pieces.count < maxsplit, let i = findBytes(sep, in: s, from: start, to: s.count) {
-                pieces.append(start..<i)
-                start = i + sep.count
+            guard let sep = stringBytes(sepValue) else {
+                throw Trap.runtime("\(name): got \(typeName(sepValue)) for separator, want string")
             }
-            pieces.append(start..<s.count)
+            guard !sep.isEmpty else { throw Trap.runtime("\(name): empty separator") }
+            if reverse {
+                var end = s.count
+                while maxsplit < 0 || pieces.count < maxsplit, let i = lastFindBytes(sep, in: s, from: 0, to: end) {
+                    pieces.append((i + sep.count)..<end)
+                    end = i
+                }
+                pieces.append(0..<end)
+                pieces.reverse()
+            } else {
+                var start = 0
+                while maxsplit < 0 || pieces.count < maxsplit, let i = findBytes(sep, in: s, from: start, to: s.count) {
+                    pieces.append(start..<i)
+                    start = i + sep.count
+                }
+                pieces.append(start..<s.count)
+            }
+        } else if reverse && maxsplit >= 0 {
+            pieces = rsplitSpace(s, maxsplit)
         } else {
             var i = 0
             func skipSpace() {
@@ -123,14 +189,92 @@ extension Sandbox {
                 pieces.append(start..<i)
             }
         }
-        var bytes = try checkedSize(pieces.count, unit: MemoryCost.valueSlot + MemoryCost.header)
-        for p in pieces { bytes += p.count }
-        try useFuel(elements: pieces.count)
-        try reserve(bytes)
-        var values: [Value] = []
-        values.reserveCapacity(pieces.count)
-        for p in pieces { values.append(try heap.insert(StringObject(Array(s[p])))) }
-        return try heap.insert(ListObject(values))
+        return try makeStrings(pieces.map { s[$0] })
+    }
+
+    /// `rsplit(None, max)`: fields from the right; the last one runs to the start of the
+    /// string (leading space included), as Go Starlark's `rsplitspace`.
+    private func rsplitSpace(_ s: [UInt8], _ max: Int) -> [Range<Int>] {
+        // Code point boundaries, scanned forward (decoding backward is the same for valid UTF-8).
+        var starts: [Int] = []
+        var i = 0
+        while i < s.count {
+            starts.append(i)
+            i += decodeRune(s, at: i).width
+        }
+        var res: [Range<Int>] = []
+        var end = -1
+        var k = starts.count - 1
+        var stoppedAt = -1
+        while k >= 0 {
+            let at = starts[k]
+            let r = decodeRune(s, at: at)
+            let width = r.width
+            if r.valid && isSpace(r.scalar) {
+                if end >= 0 {
+                    if res.count == max {
+                        stoppedAt = at + width
+                        break
+                    }
+                    res.append((at + width)..<end)
+                    end = -1
+                }
+            } else if end < 0 {
+                end = at + width
+            }
+            k -= 1
+        }
+        if stoppedAt >= 0 || end >= 0 {
+            res.append(0..<end)
+        }
+        return res.reversed()
+    }
+
+    /// `s.splitlines(keepends=False)`: lines split at `\n` (Go Starlark's rule); a final
+    /// newline does not start another line.
+    private func splitlines(_ s: [UInt8], _ args: Arguments) throws(Trap) -> Value {
+        let a = try args.bind("splitlines", ["keepends"], required: 0)
+        let keep = truth(a[0] ?? .bool(false))
+        try useFuel(bytes: s.count)
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for (i, b) in s.enumerated() where b == UInt8(ascii: "\n") {
+            lines.append(s[start..<(keep ? i + 1 : i)])
+            start = i + 1
+        }
+        if start < s.count { lines.append(s[start...]) }
+        return try makeStrings(lines)
+    }
+
+    /// `startswith(prefix, start, end)` / `endswith`: `prefix` is a string or a tuple of them.
+    private func startsOrEndsWith(_ recv: [UInt8], _ args: Arguments, suffix: Bool) throws(Trap) -> Value {
+        let name = suffix ? "endswith" : "startswith"
+        let a = try args.bind(name, [suffix ? "suffix" : "prefix", "start", "end"], required: 1)
+        let lo = try clampedIndex(a[1], count: recv.count, absent: 0, name)
+        let hi = max(try clampedIndex(a[2], count: recv.count, absent: recv.count, name), lo)
+        let s = recv[lo..<hi]
+        let x = a[0] ?? .none
+        var candidates: [[UInt8]] = []
+        if let p = stringBytes(x) {
+            candidates = [p]
+        } else if kind(x) == .tuple, let t = sequenceObject(x) {
+            for (i, item) in t.items.enumerated() {
+                guard let p = stringBytes(item) else {
+                    throw Trap.runtime("\(name): want string, got \(typeName(item)), for element \(i)")
+                }
+                candidates.append(p)
+            }
+        } else {
+            throw Trap.runtime("\(name): got \(typeName(x)), want string or tuple of string")
+        }
+        try useFuel(elements: candidates.count)
+        for p in candidates {
+            try useFuel(bytes: p.count)
+            if p.count <= s.count && (suffix ? s.suffix(p.count).elementsEqual(p) : s.prefix(p.count).elementsEqual(p)) {
+                return .bool(true)
+            }
+        }
+        return .bool(false)
     }
 
     /// The bounds of `s` without leading (`left`) and trailing (`right`) characters that are
@@ -170,13 +314,15 @@ extension Sandbox {
     /// and at the end (Go's `strings.Replace`).
     private func replace(_ s: [UInt8], _ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("replace", ["old", "new", "count"], required: 2)
-        guard let old = stringBytes(a[0] ?? .none), let new = stringBytes(a[1] ?? .none) else {
-            throw Trap.runtime("replace: old and new must be strings")
-        }
+        let old = try stringArgument(a[0] ?? .none, "replace", "old")
+        let new = try stringArgument(a[1] ?? .none, "replace", "new")
         var limit = Int.max
         if let c = a[2], c != .none {
-            guard case .int(let n) = c else { throw Trap.runtime("replace: count must be an int, not \(typeName(c))") }
-            if n >= 0 { limit = Int(n) }
+            switch number(c) {
+            case .int(let n)?: if n >= 0 { limit = Int(n) }
+            case .big(let b)?: if b.sign != .minus { limit = Int.max }
+            default: throw Trap.runtime("replace: for parameter count: got \(typeName(c)), want int")
+            }
         }
         try useFuel(bytes: s.count + old.count)
         // Find every match first, so the result's size is known (and checked) before building.
@@ -210,29 +356,200 @@ extension Sandbox {
         return try heap.insert(StringObject(out))
     }
 
-    /// Upper or lower case: ASCII directly, other code points by Unicode's full case mapping;
-    /// invalid UTF-8 bytes are kept as they are.
-    private func changeCase(_ s: [UInt8], upper: Bool) -> [UInt8] {
+    /// Non-overlapping occurrences of `sub` in `s[from..<to]`; an empty `sub` matches at
+    /// every code point boundary (Go's `strings.Count`).
+    private func countOccurrences(_ sub: [UInt8], in s: [UInt8], from: Int, to: Int) -> Int {
+        if sub.isEmpty {
+            var n = 1, i = from
+            while i < to {
+                i += decodeRune(s, at: i).width
+                n += 1
+            }
+            return n
+        }
+        var n = 0, at = from
+        while let i = findBytes(sub, in: s, from: at, to: to) {
+            n += 1
+            at = i + sub.count
+        }
+        return n
+    }
+
+    /// `elems()`, `codepoints()`, `elem_ords()`, `codepoint_ords()`: a list of one-byte (or
+    /// one-code-point) strings, or of their numeric values. Invalid UTF-8 decodes to U+FFFD,
+    /// one byte at a time, as in Go.
+    private func stringElements(_ s: [UInt8], codepoints: Bool, ords: Bool) throws(Trap) -> Value {
+        try useFuel(bytes: s.count)
+        if !codepoints {
+            if ords { return try makeSequenceCharged(s.map { .int(Int64($0)) }) }
+            return try makeStrings((0..<s.count).map { s[$0..<($0 + 1)] })
+        }
+        var parts: [ArraySlice<UInt8>] = []
+        var ordinals: [Value] = []
+        var i = 0
+        while i < s.count {
+            let r = decodeRune(s, at: i)
+            if ords { ordinals.append(.int(Int64(r.scalar))) } else { parts.append(s[i..<(i + r.width)]) }
+            i += r.width
+        }
+        return ords ? try makeSequenceCharged(ordinals) : try makeStrings(parts)
+    }
+
+    /// A new list of plain values: one fuel per element.
+    func makeSequenceCharged(_ items: [Value]) throws(Trap) -> Value {
+        try useFuel(elements: items.count)
+        try reserve(try checkedSize(items.count, unit: MemoryCost.valueSlot))
+        return try heap.insert(ListObject(items))
+    }
+
+    /// The `is…` predicates, with Go Starlark's Unicode rules.
+    private func classify(_ s: [UInt8], _ m: MethodName) -> Bool {
+        var runes: [UInt32] = []
+        var i = 0
+        while i < s.count {
+            let r = decodeRune(s, at: i)
+            runes.append(r.scalar)
+            i += r.width
+        }
+        switch m {
+        case .isalnum: return !runes.isEmpty && runes.allSatisfy { isLetter($0) || isDecimalDigit($0) }
+        case .isalpha: return !runes.isEmpty && runes.allSatisfy(isLetter)
+        case .isdigit: return !runes.isEmpty && runes.allSatisfy(isDecimalDigit)
+        case .isspace: return !runes.isEmpty && runes.allSatisfy(isSpace)
+        case .islower: return runes.contains(where: isCased) && changeCase(s, .lower) == s
+        case .isupper: return runes.contains(where: isCased) && changeCase(s, .upper) == s
+        default:
+            // istitle: upper and title case only after uncased characters, lower case only after cased ones.
+            var cased = false, prevCased = false
+            for r in runes {
+                let c = category(r)
+                if (r >= 0x41 && r <= 0x5A) || c == .titlecaseLetter {
+                    if prevCased { return false }
+                    prevCased = true
+                    cased = true
+                } else if c == .lowercaseLetter {
+                    if !prevCased { return false }
+                    prevCased = true
+                    cased = true
+                } else if c == .uppercaseLetter {
+                    return false
+                } else {
+                    prevCased = false
+                }
+            }
+            return cased
+        }
+    }
+
+    /// `upper`, `lower`, `capitalize` and `title`, by code point with simple (one code point
+    /// to one code point) case mappings as Go's `unicode.To…` use; invalid UTF-8 bytes are
+    /// kept as they are.
+    private func changeCase(_ s: [UInt8], _ m: MethodName) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         var i = 0
+        var prevCased = false
         while i < s.count {
-            let b = s[i]
-            if b < 0x80 {
-                let isLower = b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")
-                let isUpper = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")
-                out.append(upper && isLower ? b - 32 : (!upper && isUpper ? b + 32 : b))
+            let r = decodeRune(s, at: i)
+            guard r.valid else {
+                out.append(s[i])
+                prevCased = false
                 i += 1
                 continue
             }
-            let r = decodeRune(s, at: i)
-            if r.valid, let u = Unicode.Scalar(r.scalar) {
-                out.append(contentsOf: (upper ? u.properties.uppercaseMapping : u.properties.lowercaseMapping).utf8)
-            } else {
-                out.append(contentsOf: s[i..<(i + r.width)])
+            let mapped: UInt32
+            switch m {
+            case .upper: mapped = simpleCase(r.scalar, .upper)
+            case .lower: mapped = simpleCase(r.scalar, .lower)
+            case .capitalize: mapped = simpleCase(r.scalar, i == 0 ? .title : .lower)
+            default:
+                mapped = simpleCase(r.scalar, prevCased ? .lower : .title)
+                prevCased = isCased(mapped)
             }
+            appendUTF8(mapped, to: &out)
             i += r.width
         }
         return out
     }
+}
+
+enum CaseMapping { case upper, lower, title }
+
+/// A code point's simple case mapping: the full mapping when that is one code point,
+/// otherwise the code point itself (Go's `unicode.ToUpper` has no multi-character results).
+func simpleCase(_ r: UInt32, _ to: CaseMapping) -> UInt32 {
+    if r < 0x80 {
+        let lower = r >= 0x61 && r <= 0x7A, upper = r >= 0x41 && r <= 0x5A
+        switch to {
+        case .upper, .title: return lower ? r - 32 : r
+        case .lower: return upper ? r + 32 : r
+        }
+    }
+    guard let u = Unicode.Scalar(r) else { return r }
+    let full: String
+    switch to {
+    case .upper: full = u.properties.uppercaseMapping
+    case .lower: full = u.properties.lowercaseMapping
+    case .title: full = u.properties.titlecaseMapping
+    }
+    let scalars = full.unicodeScalars
+    return scalars.count == 1 ? scalars.first!.value : r
+}
+
+/// Go Starlark's `isCasedRune`: ASCII letters, and code points that some case mapping changes.
+func isCased(_ r: UInt32) -> Bool {
+    if r < 0x80 { return (r >= 0x41 && r <= 0x5A) || (r >= 0x61 && r <= 0x7A) }
+    return Unicode.Scalar(r)?.properties.changesWhenCaseMapped ?? false
+}
+
+func category(_ r: UInt32) -> Unicode.GeneralCategory? {
+    Unicode.Scalar(r)?.properties.generalCategory
+}
+
+/// Go's `unicode.IsLetter` (categories L*).
+func isLetter(_ r: UInt32) -> Bool {
+    if r < 0x80 { return (r >= 0x41 && r <= 0x5A) || (r >= 0x61 && r <= 0x7A) }
+    switch category(r) {
+    case .uppercaseLetter?, .lowercaseLetter?, .titlecaseLetter?, .modifierLetter?, .otherLetter?: return true
+    default: return false
+    }
+}
+
+/// Go's `unicode.IsDigit` (category Nd).
+func isDecimalDigit(_ r: UInt32) -> Bool {
+    if r < 0x80 { return r >= 0x30 && r <= 0x39 }
+    return category(r) == .decimalNumber
+}
+
+/// Appends the UTF-8 encoding of code point `r` (U+FFFD if it is not a scalar value).
+func appendUTF8(_ r: UInt32, to out: inout [UInt8]) {
+    let u = Unicode.Scalar(r) ?? "\u{FFFD}"
+    if u.value < 0x80 {
+        out.append(UInt8(u.value))
+    } else {
+        out.append(contentsOf: String(u).utf8)
+    }
+}
+
+/// The last index where `needle` occurs in `haystack[from..<to]`, or nil; linear, like
+/// `findBytes`, by searching the reversed text for the reversed needle.
+func lastFindBytes(_ needle: [UInt8], in haystack: [UInt8], from: Int, to: Int) -> Int? {
+    let m = needle.count
+    guard from >= 0, to <= haystack.count, to - from >= m else { return nil }
+    if m == 0 { return to }
+    if m <= 16 {
+        var i = to - m
+        while i >= from {
+            if haystack[i] == needle[0] {
+                var j = 1
+                while j < m && haystack[i + j] == needle[j] { j += 1 }
+                if j == m { return i }
+            }
+            i -= 1
+        }
+        return nil
+    }
+    let reversedText = Array(haystack[from..<to].reversed())
+    guard let k = findBytes(Array(needle.reversed()), in: reversedText, from: 0, to: reversedText.count) else { return nil }
+    return to - k - m
 }

@@ -75,9 +75,7 @@ extension Sandbox {
             if let n = number(x) { return try repeated(y, n) }
             return nil
         case .mod:
-            if stringBytes(x) != nil {
-                throw Trap.runtime("string % formatting is not supported yet")
-            }
+            if let format = stringBytes(x) { return try percentFormat(format, y) }
             return nil
         case .bitOr: return try union(x, y)
         case .bitOrInPlace:

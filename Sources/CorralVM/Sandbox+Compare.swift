@@ -40,6 +40,7 @@ extension Sandbox {
     }
 
     func compare(_ op: ComparisonOperator, _ x: Value, _ y: Value) throws(Trap) -> Bool {
+        if let a = setObject(x), let b = setObject(y) { return try setCompare(op, a, b) }
         let c = try atomicFuel { () throws(Trap) -> Int in try order(x, y, op.symbol, depth: 0) }
         switch op {
         case .lt: return c < 0
@@ -47,6 +48,16 @@ extension Sandbox {
         case .gt: return c > 0
         case .ge: return c >= 0
         }
+    }
+
+    /// Sets order by inclusion: `a <= b` is subset, `a < b` proper subset (so neither of two
+    /// unrelated sets is less than the other). Fuel: one per element of the left side checked.
+    private func setCompare(_ op: ComparisonOperator, _ a: SetObject, _ b: SetObject) throws(Trap) -> Bool {
+        let (small, large) = op == .lt || op == .le ? (a, b) : (b, a)
+        if small.elements.count > large.elements.count { return false }
+        if (op == .lt || op == .gt) && small.elements.count == large.elements.count { return false }
+        try useFuel(elements: small.elements.count)
+        return small.elements.keys.allSatisfy { large.elements[$0] != nil }
     }
 
     /// The dict/set key for `v`; traps for unhashable values (lists, dicts, sets).

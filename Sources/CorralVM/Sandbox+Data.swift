@@ -227,6 +227,7 @@ extension Sandbox {
         guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, x) else {
             throw Trap.runtime("\(typeName(x)) has no .\(module.names[name]) field or method")
         }
+        if let constant = method.constant { return constant }  // a module's value member (`math.pi`)
         return try boundMethod(x, method)
     }
 

@@ -147,7 +147,9 @@ extension Sandbox {
         case .int(let i): try out.append(String(i))
         case .float(let d): try out.append(formatFloat(d))
         case .function(let f): try out.append("<function \(module.module.functions[Int(f)].name)>")
-        case .builtin(let b): try out.append("<built-in function \(Builtin.all[Int(b)].rawValue)>")
+        case .builtin(let b):
+            let builtin = Builtin.all[Int(b)]
+            try out.append(builtin.isModule ? "<module \"\(builtin.rawValue)\">" : "<built-in function \(builtin.rawValue)>")
         case .host(let h):
             let f = hostFunctions[Int(h)]
             try out.append("<built-in function \(f.module).\(f.name)>")
