@@ -47,8 +47,13 @@ extension Sandbox {
                 throw Trap.runtime("\(typeName(callee)) is not callable")
             }
         case .builtin(let id):
+            let builtin = Builtin.all[Int(id)]
             let args = try collectArguments(from: calleeSlot + 1, shape: shape)
-            let r = try callBuiltin(Builtin.all[Int(id)], args)
+            if let key = keyFunction(builtin, args) {
+                try callPrelude(builtin, key: key, args, calleeSlot: calleeSlot)
+                return .frame
+            }
+            let r = try callBuiltin(builtin, args)
             stack[calleeSlot] = r
             sp = calleeSlot + 1
             return .value
@@ -112,9 +117,54 @@ extension Sandbox {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The key function of a `sorted`, `min` or `max` call that has one (not None).
+    private func keyFunction(_ b: Builtin, _ args: Arguments) -> Value? {
+        guard b == .sorted || b == .min || b == .max, let key = args.named.first(where: { $0.name == "key" })?.value,
+            key != .none
+        else { return nil }
+        return key
+    }
+
+    /// `sorted`/`min`/`max` with a key function: binds the arguments as the builtin would,
+    /// makes the items one tuple, and pushes a frame of the prelude function that calls the key
+    /// function from bytecode (see `Prelude`). Everything the new objects hang on stays on the
+    /// stack until the frame holds them: the arguments above `calleeSlot`, then the frame.
+    private func callPrelude(_ b: Builtin, key: Value, _ args: Arguments, calleeSlot: Int) throws(Trap) {
+        let name = b.rawValue
+        let function: Int
+        let items: [Value]
+        let flag: Bool
+        if b == .sorted {
+            let a = try args.bind(name, ["iterable", "key", "reverse"], required: 1)
+            items = try elements(of: a[0] ?? .none, for: "sorted: argument")
+            (function, flag) = (Prelude.sorted, truth(a[2] ?? .bool(false)))
+        } else {
+            if let other = args.named.first(where: { $0.name != "key" }) {
+                throw Trap.runtime("\(name): unexpected keyword argument \"\(other.name)\"")
+            }
+            switch args.positional.count {
+            case 0: throw Trap.runtime("\(name): got 0 arguments, want at least 1")
+            case 1: items = try elements(of: args.positional[0], for: "\(name): argument")
+            default: items = args.positional
+            }
+            guard !items.isEmpty else { throw Trap.runtime("\(name): argument is an empty sequence") }
+            (function, flag) = (Prelude.minMax, b == .max)
+        }
+        let f = module.preludeBase + function
+        let fp = calleeSlot + 1
+        try makeRoom(frameTop: fp + Int(module.entries[f].frameSize))
+        try useFuel(elements: items.count)
+        try reserve(MemoryCost.sequence(items.count))
+        stack[fp] = try heap.insert(ListObject(items, tuple: true))
+        stack[fp + 1] = key
+        stack[fp + 2] = .bool(flag)
+        stack[calleeSlot] = .function(UInt32(f))
+        pushFrame(f, fp: fp, bound: 3, localCount: Int(module.functions[f].source.localCount))
+    }
+
     /// Binds arguments to the parameters of function `f` and pushes its frame over them.
     private func bindFrame(function f: Int, defaults: [Value], calleeSlot: Int, shape: CallShape) throws(Trap) {
-        let fn = module.module.functions[f]
+        let fn = module.functions[f].source
         let entry = module.entries[f]
         let fp = calleeSlot + 1
         try makeRoom(frameTop: fp + Int(entry.frameSize) + shape.slots)

@@ -505,6 +505,12 @@ extension Sandbox {
         while d > baseDepth && d > 0 {
             let f = frames[d - 1]
             let compiled = module.functions[Int(f.function)]
+            // The prelude's frames are the VM's own; the trap reads as the builtin's.
+            if Int(f.function) >= module.preludeBase {
+                d -= 1
+                if d > 0 { at = frames[d - 1].pc - 1 }
+                continue
+            }
             let p = compiled.position(at: at)
             out.append(
                 BacktraceFrame(

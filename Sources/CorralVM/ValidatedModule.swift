@@ -14,7 +14,10 @@ public final class ValidatedModule: @unchecked Sendable {
     /// Whether fuel is charged (and the interrupt flag checked). Off only for measuring the
     /// cost of metering; unmetered code has no deadline either.
     public let metered: Bool
+    /// The module's functions, then the VM's prelude (shared by all modules, never freed).
     let functions: [CompiledFunction]
+    /// Where the prelude starts in `functions`: the module's own function count.
+    let preludeBase: Int
     /// Per-function facts the call path reads, in one flat buffer.
     let entries: UnsafeMutablePointer<FunctionEntry>
     /// Interned names of `attr`/`call.attr`, with the method each resolves to.
@@ -22,10 +25,11 @@ public final class ValidatedModule: @unchecked Sendable {
     let methodNames: [MethodName?]
     let exportIndex: [String: Export]
 
-    init(module: Module, functions: [CompiledFunction], names: [String], metered: Bool) {
+    init(module: Module, functions: [CompiledFunction], ownFunctions: Int, names: [String], metered: Bool) {
         self.module = module
         self.metered = metered
         self.functions = functions
+        self.preludeBase = ownFunctions
         self.names = names
         self.methodNames = names.map { MethodName(rawValue: $0) }
         var exports: [String: Export] = [:]
@@ -40,7 +44,7 @@ public final class ValidatedModule: @unchecked Sendable {
     deinit {
         entries.deinitialize(count: functions.count)
         entries.deallocate()
-        for f in functions { f.ops.deallocate() }
+        for f in functions[..<preludeBase] { f.ops.deallocate() }
     }
 
     /// Decodes and validates module bytes: the one way in for untrusted bytecode.

@@ -10,6 +10,8 @@ import CorralBytecode
 struct Validator {
     let module: Module
     let metered: Bool
+    /// Appends the VM's own bytecode functions (`Prelude`); off only to translate the prelude.
+    var prelude = true
 
     /// A block on the control stack while a function is being checked.
     private struct Control {
@@ -45,7 +47,9 @@ struct Validator {
             for f in functions { f.ops.deallocate() }
             throw error
         }
-        return ValidatedModule(module: module, functions: functions, names: names.list, metered: metered)
+        let own = functions.count
+        if prelude { functions += Prelude.functions(metered: metered) }
+        return ValidatedModule(module: module, functions: functions, ownFunctions: own, names: names.list, metered: metered)
     }
 
     private func checkModule() throws(ValidationError) {

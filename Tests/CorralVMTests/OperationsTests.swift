@@ -27,6 +27,8 @@ indirect enum E {
     case local(UInt32)
     /// Calls the value of an expression (e.g. a bound method) with positional arguments.
     case apply(E, [E])
+    /// A builtin as a value (`builtin k`), e.g. a key function.
+    case builtin(String)
 
     static func call(_ name: String, _ args: E...) -> E { .call(name, args, []) }
     static func method(_ receiver: E, _ name: String, _ args: E...) -> E { .method(receiver, name, args, []) }
@@ -129,6 +131,7 @@ struct Asm {
             emit(x)
             code.append("attr \(name(n))")
         case .local(let i): code.append("local.get \(i)")
+        case .builtin(let f): code.append("builtin \(name(f))")
         case .apply(let f, let args):
             emit(f)
             args.forEach { emit($0) }
@@ -697,7 +700,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.call("min", [.list([.i(1)])], [("key", .none)])) == "runtime-error: min(key=...) is not supported yet")
         #expect(try await show(.call("sorted", .list([.s("b"), .s("c"), .s("a")]))) == "[\"a\", \"b\", \"c\"]")
         #expect(try await show(.call("sorted", [.list([.i(2), .float(1.5), .i(3)])], [("reverse", .true)])) == "[3, 2, 1.5]")
-        #expect(try await show(.call("sorted", [.list([.i(1)])], [("key", .call("len", .s("")))])) == "runtime-error: sorted(key=...) is not supported yet")
+        #expect(try await show(.call("sorted", [.list([.i(1)])], [("key", .call("len", .s("")))])) == "runtime-error: int is not callable")
         #expect(try await show(.call("sorted", .list([.i(1), .s("a")]))) == "runtime-error: unsupported comparison: string < int")
         #expect(try await show(.call("reversed", .list([.i(1), .i(2)]))) == "[2, 1]")
         #expect(try await show(.call("enumerate", [.list([.s("a"), .s("b")])], [("start", .i(1))])) == "[(1, \"a\"), (2, \"b\")]")
