@@ -34,10 +34,11 @@ struct Workload: Sendable {
     }
 
     /// The metered budget for the CPU-bound programs: far more fuel and memory than they use,
-    /// a deadline (so the watchdog runs, as it does for real agents) and the default depth.
-    static let meteredBudget = Budget(fuel: 10_000_000_000, memory: 64 << 20, timeout: .seconds(120), maxDepth: 1_000)
+    /// a deadline (so the watchdog runs, as it does for real agents; an hour, since a count
+    /// under valgrind on a loaded machine can take minutes) and the default depth.
+    static let meteredBudget = Budget(fuel: 10_000_000_000, memory: 64 << 20, timeout: .seconds(3_600), maxDepth: 1_000)
     /// The allocation-heavy program runs in 1 MiB so the collector has to keep up.
-    static let smallMemoryBudget = Budget(fuel: 10_000_000_000, memory: 1 << 20, timeout: .seconds(120), maxDepth: 1_000)
+    static let smallMemoryBudget = Budget(fuel: 10_000_000_000, memory: 1 << 20, timeout: .seconds(3_600), maxDepth: 1_000)
 
     /// All workloads, in the order the tables list them; `CORRAL_BENCH_ONLY=a,b` keeps only
     /// those (the others are not even loaded or checked).
