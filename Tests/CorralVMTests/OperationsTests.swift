@@ -323,7 +323,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.bin("add", .tuple([.int(1)]), .tuple([.int(2)]))) == "(1, 2)")
         #expect(try await show(.bin("add", .bytes([1]), .bytes([0xff]))) == "b\"\\x01\\xff\"")
         #expect(try await show(.bin("add", .s("a"), .int(1))) == "runtime-error: unsupported binary operation: string + int")
-        #expect(try await show(.bin("mod", .s("%d"), .int(1))) == "runtime-error: string % formatting is not supported yet")
+        #expect(try await show(.bin("mod", .s("%d"), .int(1))) == "\"1\"")  // formatting: LibraryTests
     }
 
     @Test func hugeRepetitionTrapsOutOfMemoryWithoutAllocating() async throws {
@@ -725,7 +725,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.apply(.call("getattr", .s("a-b"), .s("split")), [.s("-")])) == "[\"a\", \"b\"]")
         #expect(try await show(.call("getattr", .i(1), .s("x"), .i(5))) == "5")
         #expect(try await show(.call("getattr", .i(1), .s("x"))) == "runtime-error: getattr: int has no .x field or method")
-        #expect(try await show(.call("dir", .call("set"))) == "[\"add\", \"clear\", \"discard\", \"remove\", \"union\"]")
+        #expect(try await show(.call("dir", .call("set"))).hasPrefix("[\"add\", \"clear\", \"difference\""))  // all of them: LibraryTests
         #expect(try await show(.call("repr", .attr(.s(""), "join"))) == "\"<built-in method join of string value>\"")
         #expect(try await show(.call("repr", .call("len", .s("")))) == "\"0\"")
     }
