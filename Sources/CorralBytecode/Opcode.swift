@@ -36,6 +36,7 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case cellGet = 0x25
     case cellSet = 0x26
     case freeGet = 0x27
+    case freeCell = 0x2B
     case builtin = 0x28
     case importGet = 0x29
     case funcMake = 0x2A
@@ -179,6 +180,7 @@ extension Opcode {
         case .cellGet: row("cell.get", .index(.local), "→ v", 1, .variables, "push(locals[i].value); trap if unassigned")
         case .cellSet: row("cell.set", .index(.local), "v →", 1, .variables, "locals[i].value = pop()")
         case .freeGet: row("free.get", .index(.free), "→ v", 1, .variables, "push(closure.free[i].value); trap if unassigned")
+        case .freeCell: row("free.cell", .index(.free), "→ c", 1, .variables, "push(closure.free[i]), the cell itself, to pass on to func.make")
         case .builtin: row("builtin", .index(.name), "→ f", 1, .variables, "push(the builtin named by string constant k)")
         case .importGet: row("import.get", .index(.import), "→ f", 1, .variables, "push(the host function bound to import i)")
         case .funcMake:

@@ -27,6 +27,8 @@ enum Op {
     case globalGet(Int32), globalSet(Int32)
     case cellMake(Int32), cellGet(Int32), cellSet(Int32)
     case freeGet(Int32)
+    /// The captured cell itself, for a nested closure (`free.cell`).
+    case freeCell(Int32)
     case builtin(Int32)
     case importGet(Int32)
     case funcMake(Int32)

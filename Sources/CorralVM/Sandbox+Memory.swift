@@ -132,19 +132,25 @@ extension Sandbox {
     }
 
     func freeVariable(closure: Value, _ i: Int) throws(Trap) -> Value {
-        guard case .ref(let slot) = closure, heap.object(slot).kind == .function else {
-            throw Trap.runtime("free.get outside a closure")
-        }
-        let f = unsafeDowncast(heap.object(slot), to: FunctionObject.self)
-        guard i < f.cells.count, case .ref(let c) = f.cells[i], heap.object(c).kind == .cell else {
-            throw Trap.runtime("free variable \(i) is not a cell")
-        }
+        let (f, c) = try freeCell(closure: closure, i, "free.get")
         let v = unsafeDowncast(heap.object(c), to: CellObject.self).value
         if v.isUnbound {
             let name = module.module.functions[Int(f.function)].name
             throw Trap.runtime("free variable \(i) of \(name) referenced before assignment")
         }
         return v
+    }
+
+    /// Captured cell `i` of the running closure, checked to be a cell, and the closure.
+    func freeCell(closure: Value, _ i: Int, _ op: String) throws(Trap) -> (FunctionObject, UInt32) {
+        guard case .ref(let slot) = closure, heap.object(slot).kind == .function else {
+            throw Trap.runtime("\(op) outside a closure")
+        }
+        let f = unsafeDowncast(heap.object(slot), to: FunctionObject.self)
+        guard i < f.cells.count, case .ref(let c) = f.cells[i], heap.object(c).kind == .cell else {
+            throw Trap.runtime("free variable \(i) is not a cell")
+        }
+        return (f, c)
     }
 
     /// `func.make f`: pops the defaults then the cells the function declares.

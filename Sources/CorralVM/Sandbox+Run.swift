@@ -228,6 +228,9 @@ extension Sandbox {
                 case .cellSet(let i):
                     sp &-= 1
                     try setCell(stack[fp &+ Int(i)], stack[sp])
+                case .freeCell(let i):
+                    stack[sp] = .ref(try freeCell(closure: stack[fp &- 1], Int(i), "free.cell").1)
+                    sp &+= 1
                 case .freeGet(let i):
                     stack[sp] = try freeVariable(closure: stack[fp &- 1], Int(i))
                     sp &+= 1

@@ -390,6 +390,10 @@ struct Validator {
                 try checkIndex(ins.a, Int(fn.freeCount), "free variable")
                 try push(1)
                 emit(.freeGet(Int32(ins.a)), fuel: fuel)
+            case .freeCell:
+                try checkIndex(ins.a, Int(fn.freeCount), "free variable")
+                try push(1)
+                emit(.freeCell(Int32(ins.a)), fuel: fuel)
             case .builtin:
                 let name = names.list[Int(names.idByConstant[Int(ins.a)]!)]
                 guard let b = Builtin(rawValue: name) else { throw fail("unknown builtin \"\(name)\"") }
@@ -596,7 +600,7 @@ struct Validator {
             return (t, true)
         case .charge, .unreachable, .ret, .drop, .dup, .dup2, .swap, .constNone, .constTrue, .constFalse, .constInt,
             .constFloat, .constRef, .localGet, .localSet, .globalGet, .globalSet, .cellMake, .cellGet, .cellSet,
-            .freeGet, .builtin, .importGet, .funcMake, .add, .sub, .mul, .div, .floorDiv, .mod, .neg, .pos, .bitAnd,
+            .freeGet, .freeCell, .builtin, .importGet, .funcMake, .add, .sub, .mul, .div, .floorDiv, .mod, .neg, .pos, .bitAnd,
             .bitOr, .bitXor, .bitNot, .shl, .shr, .addInPlace, .bitOrInPlace, .eq, .ne, .lt, .le, .gt, .ge, .in, .notIn,
             .not, .listNew, .tupleNew, .dictNew, .listPush, .index, .indexSet, .slice, .attr, .unpack, .iterBegin,
             .iterEnd, .localConst, .localConstSet, .call, .callAttr:
