@@ -110,8 +110,10 @@ extension Sandbox {
     /// `min`/`max` of an iterable or of several arguments; the first of equal extremes wins.
     func builtinMinMax(_ args: Arguments, max: Bool) throws(Trap) -> Value {
         let name = max ? "max" : "min"
-        if let first = args.named.first {
-            throw Trap.runtime(first.name == "key" ? "\(name)(key=...) is not supported yet" : "\(name): unexpected keyword argument \"\(first.name)\"")
+        // A key function other than None never gets here: the call runs the prelude instead
+        // (`Sandbox.callPrelude`).
+        if let first = args.named.first(where: { $0.name != "key" || $0.value != .none }) {
+            throw Trap.runtime("\(name): unexpected keyword argument \"\(first.name)\"")
         }
         let items: [Value]
         switch args.positional.count {
@@ -133,7 +135,8 @@ extension Sandbox {
     /// front, plus what comparing strings or sequences costs.
     func builtinSorted(_ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("sorted", ["iterable", "key", "reverse"], required: 1)
-        if let key = a[1], key != .none { throw Trap.runtime("sorted(key=...) is not supported yet") }
+        // A key function other than None runs the prelude instead (`Sandbox.callPrelude`).
+        if let key = a[1], key != .none { throw Trap.runtime("sorted: a key function reached the native builtin") }
         let reverse = truth(a[2] ?? .bool(false))
         var items = try elements(of: a[0] ?? .none, for: "sorted: argument")
         let n = items.count
