@@ -72,55 +72,89 @@ extension Parser {
         return Expression(kind: .lambda(function), position: start)
     }
 
-    static let levels: [[TokenKind: BinaryOperator]] = [
-        [.kwOr: .or],
-        [.kwAnd: .and],
-        [:],  // unary not
-        [.equalEqual: .equal, .notEqual: .notEqual, .less: .less, .greater: .greater, .lessEqual: .lessEqual,
-         .greaterEqual: .greaterEqual, .kwIn: .in],
-        [.pipe: .bitOr],
-        [.caret: .bitXor],
-        [.amp: .bitAnd],
-        [.lessLess: .shiftLeft, .greaterGreater: .shiftRight],
-        [.plus: .add, .minus: .subtract],
-        [.star: .multiply, .slash: .divide, .slashSlash: .floorDivide, .percent: .modulo],
+    /// Binary operators and their precedence level (0 loosest); level 2 is unary `not`.
+    static let binaryOperators: [TokenKind: (op: BinaryOperator, level: Int)] = [
+        .kwOr: (.or, 0), .kwAnd: (.and, 1),
+        .equalEqual: (.equal, 3), .notEqual: (.notEqual, 3), .less: (.less, 3), .greater: (.greater, 3),
+        .lessEqual: (.lessEqual, 3), .greaterEqual: (.greaterEqual, 3), .kwIn: (.in, 3),
+        .pipe: (.bitOr, 4), .caret: (.bitXor, 5), .amp: (.bitAnd, 6),
+        .lessLess: (.shiftLeft, 7), .greaterGreater: (.shiftRight, 7),
+        .plus: (.add, 8), .minus: (.subtract, 8),
+        .star: (.multiply, 9), .slash: (.divide, 9), .slashSlash: (.floorDivide, 9), .percent: (.modulo, 9),
     ]
     static let notLevel = 2
     static let comparisonLevel = 3
 
-    /// The binary operators of precedence `level` and tighter. One call per level, and a loop
-    /// within it, so a long run like `a + b + c + …` costs no extra stack.
-    mutating func parseLevel(_ level: Int) throws(CompileError) -> Expression {
-        if level == Parser.levels.count { return try parsePostfix() }
-        if level == Parser.notLevel {
-            guard tok.kind == .kwNot else { return try parseLevel(level + 1) }
-            try enter()
-            let start = try advance().position
-            let operand = try parseLevel(level)
-            leave()
-            return Expression(kind: .unary(.not, operand), position: start)
+    /// One run of operators of a single precedence level being built by `parseLevel`.
+    private struct Run {
+        var level: Int
+        var first: Expression
+        var terms: [BinaryTerm]
+        /// The operator of the term whose operand is still being parsed.
+        var pendingOp: BinaryOperator
+        var pendingPosition: SourcePosition
+
+        mutating func attach(_ operand: Expression) {
+            terms.append(BinaryTerm(op: pendingOp, operand: operand, position: pendingPosition))
         }
-        let first = try parseLevel(level + 1)
-        var terms: [BinaryTerm] = []
+
+        var expression: Expression { Expression(kind: .binary(first, terms), position: first.position) }
+    }
+
+    /// An expression of binary operators of precedence `minLevel` and tighter, by operator
+    /// precedence with an explicit stack of runs: one run per level between the loosest and
+    /// tightest operator seen, and a loop over operands. So neither long runs (`a + b + …`) nor
+    /// the number of precedence levels cost native stack; only `not` recurses (and nests).
+    mutating func parseLevel(_ minLevel: Int) throws(CompileError) -> Expression {
+        var stack: [Run] = []
+        var operand = try parseOperand(allowNot: minLevel <= Parser.notLevel)
         while true {
             let position = tok.position
             let op: BinaryOperator
-            if level == Parser.comparisonLevel && tok.kind == .kwNot {
+            let level: Int
+            if tok.kind == .kwNot && minLevel <= Parser.comparisonLevel {
                 try advance()
                 guard tok.kind == .kwIn else { throw unexpected("'in' after 'not'") }
-                op = .notIn
-            } else if let found = Parser.levels[level][tok.kind] {
-                op = found
+                (op, level) = (.notIn, Parser.comparisonLevel)
+            } else if let found = Parser.binaryOperators[tok.kind], found.level >= minLevel {
+                (op, level) = found
             } else {
                 break
             }
-            if level == Parser.comparisonLevel, let previous = terms.last {
-                throw error("\(previous.op.rawValue) does not associate with \(op.rawValue) (use parentheses)", at: position)
+            while let top = stack.last, top.level > level {
+                stack[stack.count - 1].attach(operand)
+                operand = stack.removeLast().expression
+            }
+            if let top = stack.last, top.level == level {
+                if level == Parser.comparisonLevel {
+                    throw error("\(top.pendingOp.rawValue) does not associate with \(op.rawValue) (use parentheses)", at: position)
+                }
+                stack[stack.count - 1].attach(operand)
+                stack[stack.count - 1].pendingOp = op
+                stack[stack.count - 1].pendingPosition = position
+            } else {
+                stack.append(Run(level: level, first: operand, terms: [], pendingOp: op, pendingPosition: position))
             }
             try advance()
-            terms.append(BinaryTerm(op: op, operand: try parseLevel(level + 1), position: position))
+            operand = try parseOperand(allowNot: level < Parser.notLevel)
         }
-        return terms.isEmpty ? first : Expression(kind: .binary(first, terms), position: first.position)
+        while !stack.isEmpty {
+            stack[stack.count - 1].attach(operand)
+            operand = stack.removeLast().expression
+        }
+        return operand
+    }
+
+    /// An operand of a binary operator: `not x` (where allowed: `a == not b` is not Starlark),
+    /// or a suffixed primary.
+    mutating func parseOperand(allowNot: Bool) throws(CompileError) -> Expression {
+        guard tok.kind == .kwNot else { return try parsePostfix() }
+        guard allowNot else { throw unexpected("expression") }
+        try enter()
+        let start = try advance().position
+        let operand = try parseLevel(Parser.notLevel)
+        leave()
+        return Expression(kind: .unary(.not, operand), position: start)
     }
 
     /// A primary followed by any number of `.name`, `[…]` and `(…)` suffixes. Each suffix is a

@@ -1,0 +1,187 @@
+import CorralBytecode
+
+extension CodeGenerator {
+    mutating func statements(_ list: [Statement]) throws(CompileError) {
+        for s in list {
+            // Statements after `return`, `break` or `continue` never run; the bytecode does
+            // not allow them in the same block, so they are left out whole.
+            if f.isDead { return }
+            try statement(s)
+        }
+    }
+
+    mutating func statement(_ s: Statement) throws(CompileError) {
+        f.at(s.position)
+        switch s.kind {
+        case .expression(let e):
+            try expression(e)
+            f.emit(.drop)
+        case .assign(let target, let value):
+            try assign(target, value)
+        case .augmentedAssign(let target, let op, let value):
+            try augmentedAssign(target, op, value, at: s.position)
+        case .def(let name, let fn):
+            try function(fn)
+            try store(name)
+        case .if(let statement):
+            try ifStatement(statement)
+        case .for(let variables, let iterable, let body):
+            try expression(iterable)
+            f.at(s.position)
+            f.emit(.iterBegin)
+            let exit = f.open(.block)
+            let top = f.open(.loop)
+            f.emit(.iterNext, a: f.label(to: exit))
+            try assign(to: variables)
+            f.loops.append(.init(breakLevel: exit, continueLevel: top, isFor: true))
+            try statements(body)
+            f.loops.removeLast()
+            f.emit(.br, a: f.label(to: top))
+            f.close()
+            f.close()
+            f.emit(.iterEnd)
+        case .while(let condition, let body):
+            let exit = f.open(.block)
+            let top = f.open(.loop)
+            try expression(condition)
+            f.emit(.brUnless, a: f.label(to: exit))
+            f.loops.append(.init(breakLevel: exit, continueLevel: top, isFor: false))
+            try statements(body)
+            f.loops.removeLast()
+            f.emit(.br, a: f.label(to: top))
+            f.close()
+            f.close()
+        case .break:
+            guard let loop = f.loops.last else { throw error("break not in a loop", at: s.position) }
+            f.emit(.br, a: f.label(to: loop.breakLevel))
+        case .continue:
+            guard let loop = f.loops.last else { throw error("continue not in a loop", at: s.position) }
+            f.emit(.br, a: f.label(to: loop.continueLevel))
+        case .pass:
+            break
+        case .return(let value):
+            if let value { try expression(value) } else { f.emit(.constNone) }
+            let iterators = f.openIterators
+            if iterators > 0 {
+                // The loops' iterators lie under the value: set it aside, end them, return it.
+                let t = returnTemporary ?? f.temporary()
+                returnTemporary = t
+                f.emit(.localSet, a: t)
+                for _ in 0..<iterators { f.emit(.iterEnd) }
+                f.emit(.localGet, a: t)
+            }
+            f.at(s.position)
+            f.emit(.return)
+        case .load:
+            // Loaded names are bound before the file runs: capability functions are imports,
+            // and loaded files ran first (their top levels are called by the start function).
+            break
+        }
+    }
+
+    /// `if`/`else` nests; an `elif` chain stays flat (the bytecode bounds nesting, and Starlark
+    /// does not bound elifs): `block; c₁; if; …; br 1; end; c₂; if; …; br 1; end; else…; end`.
+    private mutating func ifStatement(_ s: IfStatement) throws(CompileError) {
+        if s.branches.count == 1 {
+            let branch = s.branches[0]
+            try expression(branch.condition)
+            f.at(branch.position)
+            f.open(.if)
+            try statements(branch.body)
+            if let otherwise = s.otherwise {
+                f.otherwise()
+                try statements(otherwise)
+            }
+            f.close()
+            return
+        }
+        let exit = f.open(.block)
+        for branch in s.branches {
+            try expression(branch.condition)
+            f.at(branch.position)
+            f.open(.if)
+            try statements(branch.body)
+            f.emit(.br, a: f.label(to: exit))
+            f.close()
+        }
+        if let otherwise = s.otherwise { try statements(otherwise) }
+        f.close()
+    }
+
+    // MARK: assignment
+
+    /// `target = value`.
+    private mutating func assign(_ target: Expression, _ value: Expression) throws(CompileError) {
+        switch target.kind {
+        case .index(let container, let key):
+            // Container, key, value, then the store: the common case needs no temporary.
+            try expression(container)
+            try expression(key)
+            try expression(value)
+            f.at(target.position)
+            f.emit(.indexSet)
+        default:
+            try expression(value)
+            try assign(to: target)
+        }
+    }
+
+    /// Pops the value on top of the stack into `target`: a variable, an element, or a (nested)
+    /// tuple or list of targets, unpacked.
+    mutating func assign(to target: Expression) throws(CompileError) {
+        switch target.kind {
+        case .identifier(let id):
+            try store(id)
+        case .tuple(let items), .list(let items):
+            f.at(target.position)
+            f.emit(.unpack, a: UInt32(items.count))
+            // `unpack` leaves the last element on top: assign from the last target back.
+            for item in items.reversed() { try assign(to: item) }
+        case .index(let container, let key):
+            let t = f.temporary()
+            f.emit(.localSet, a: t)
+            try expression(container)
+            try expression(key)
+            f.emit(.localGet, a: t)
+            f.at(target.position)
+            f.emit(.indexSet)
+        case .dot(_, let name):
+            throw error("cannot assign to field .\(name.name): Starlark values have no assignable fields", at: name.position)
+        default:
+            throw error("cannot assign to this expression", at: target.position)
+        }
+    }
+
+    /// `target op= value`: the target is read and written once (`a[i] += 1` evaluates `a` and
+    /// `i` once). `+=` and `|=` update lists and dicts in place.
+    private mutating func augmentedAssign(_ target: Expression, _ op: BinaryOperator, _ value: Expression, at position: SourcePosition) throws(CompileError) {
+        let opcode: Opcode
+        switch op {
+        case .add: opcode = .addInPlace
+        case .bitOr: opcode = .bitOrInPlace
+        default: opcode = try binaryOpcode(op, at: position)
+        }
+        switch target.kind {
+        case .identifier(let id):
+            try load(id)
+            try expression(value)
+            f.at(position)
+            f.emit(opcode)
+            try store(id)
+        case .index(let container, let key):
+            try expression(container)
+            try expression(key)
+            f.emit(.dup2)
+            f.at(target.position)
+            f.emit(.index)
+            try expression(value)
+            f.at(position)
+            f.emit(opcode)
+            f.emit(.indexSet)
+        case .dot(_, let name):
+            throw error("cannot assign to field .\(name.name): Starlark values have no assignable fields", at: name.position)
+        default:
+            throw error("cannot assign to this expression", at: target.position)
+        }
+    }
+}
