@@ -45,8 +45,9 @@ let package = Package(
         .target(
             name: "CorralCLI",
             dependencies: [
-                "CorralBytecode", "CorralVM",
+                "CorralBytecode", "CorralVM", "CorralCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "corral", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
