@@ -29,11 +29,17 @@ extension CodeGenerator {
             try expression(iterable)
             f.at(s.position)
             f.emit(.iterBegin)
+            var copy: UInt32?
+            if Self.containsReturn(body) {
+                copy = f.temporary()
+                f.emit(.dup)
+                f.emit(.localSet, a: copy!)
+            }
             let exit = f.open(.block)
             let top = f.open(.loop)
             f.emit(.iterNext, a: f.label(to: exit))
             try assign(to: variables)
-            f.loops.append(.init(breakLevel: exit, continueLevel: top, isFor: true))
+            f.loops.append(.init(breakLevel: exit, continueLevel: top, isFor: true, iteratorLocal: copy))
             try statements(body)
             f.loops.removeLast()
             f.emit(.br, a: f.label(to: top))
@@ -61,14 +67,12 @@ extension CodeGenerator {
             break
         case .return(let value):
             if let value { try expression(value) } else { f.emit(.constNone) }
-            let iterators = f.openIterators
-            if iterators > 0 {
-                // The loops' iterators lie under the value: set it aside, end them, return it.
-                let t = returnTemporary ?? f.temporary()
-                returnTemporary = t
-                f.emit(.localSet, a: t)
-                for _ in 0..<iterators { f.emit(.iterEnd) }
-                f.emit(.localGet, a: t)
+            // End the iterators of the loops being left (`iter.end` of one already ended is
+            // harmless), through their copies: the originals are in enclosing blocks.
+            for loop in f.loops.reversed() {
+                guard let copy = loop.iteratorLocal else { continue }
+                f.emit(.localGet, a: copy)
+                f.emit(.iterEnd)
             }
             f.at(s.position)
             f.emit(.return)
@@ -157,7 +161,9 @@ extension CodeGenerator {
     private mutating func augmentedAssign(_ target: Expression, _ op: BinaryOperator, _ value: Expression, at position: SourcePosition) throws(CompileError) {
         let opcode: Opcode
         switch op {
-        case .add: opcode = .addInPlace
+        // `x += 1` cannot extend a list in place (an int is not iterable), so plain `add` says
+        // the same and lets the VM fuse `local.get; const.int; add; local.set` into one op.
+        case .add: opcode = isIntLiteral(value) ? .add : .addInPlace
         case .bitOr: opcode = .bitOrInPlace
         default: opcode = try binaryOpcode(op, at: position)
         }
@@ -182,6 +188,23 @@ extension CodeGenerator {
             throw error("cannot assign to field .\(name.name): Starlark values have no assignable fields", at: name.position)
         default:
             throw error("cannot assign to this expression", at: target.position)
+        }
+    }
+
+    private func isIntLiteral(_ e: Expression) -> Bool {
+        if case .int = e.kind { return true }
+        return false
+    }
+
+    /// Whether `body` has a `return` outside nested functions.
+    static func containsReturn(_ body: [Statement]) -> Bool {
+        body.contains { s in
+            switch s.kind {
+            case .return: return true
+            case .if(let i): return i.branches.contains { containsReturn($0.body) } || containsReturn(i.otherwise ?? [])
+            case .for(_, _, let inner), .while(_, let inner): return containsReturn(inner)
+            default: return false
+            }
         }
     }
 }

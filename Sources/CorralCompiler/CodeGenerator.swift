@@ -15,7 +15,8 @@ import CorralBytecode
 ///   ones it captured itself).
 /// - `for` keeps its iterator on the operand stack: `iter.begin; block; loop; iter.next 1;
 ///   …; br 0; end; end; iter.end`. `break` leaves the block, `continue` repeats the loop, and
-///   `return` inside loops ends their iterators first so their sequences unlock.
+///   `return` inside loops ends their iterators first so their sequences unlock (a loop with a
+///   `return` in it keeps a copy of its iterator in a hidden local for that).
 /// - Comprehensions build their result in a hidden local and nest one such loop per `for`.
 /// - `and`/`or` are `block result; x; dup; br_if|br_unless 0; drop; y; end`.
 struct CodeGenerator {
@@ -34,8 +35,6 @@ struct CodeGenerator {
     // The function being generated.
     var f = FunctionBuilder(localCount: 0)
     var scope: FunctionScope
-    /// Hidden local for a `return` value while loops end their iterators (made on first use).
-    var returnTemporary: UInt32?
 
     init(file: ResolvedFile, source: SourceText) {
         self.file = file
@@ -56,7 +55,6 @@ struct CodeGenerator {
     mutating func generateToplevel(into index: Int, name: String, prologue: [UInt32]) throws(CompileError) {
         f = FunctionBuilder(localCount: file.toplevel.locals.count)
         scope = file.toplevel
-        returnTemporary = nil
         for k in prologue {
             f.emit(.funcMake, a: k)
             f.emit(.call, a: 0, b: 0)
@@ -83,15 +81,14 @@ struct CodeGenerator {
             }
         }
         let index = functionBase + fn.id
-        let (savedF, savedScope, savedReturn) = (f, scope, returnTemporary)
+        let (savedF, savedScope) = (f, scope)
         f = FunctionBuilder(localCount: inner.locals.count)
         scope = inner
-        returnTemporary = nil
         f.at(fn.position)
         for c in inner.cells { f.emit(.cellMake, a: UInt32(c)) }
         try statements(fn.body)
         finish(into: index, name: fn.name, parameters: fn.parameters)
-        (f, scope, returnTemporary) = (savedF, savedScope, savedReturn)
+        (f, scope) = (savedF, savedScope)
         f.emit(.funcMake, a: UInt32(index))
     }
 

@@ -24,6 +24,9 @@ struct FunctionBuilder {
         var continueLevel: Int
         /// A `for` loop keeps its iterator on the operand stack until its `iter.end`.
         var isFor: Bool
+        /// A copy of the iterator in a hidden local, for a `return` inside the loop: the
+        /// operand stack of an enclosing block is out of reach there, a local is not.
+        var iteratorLocal: UInt32? = nil
     }
 
     init(localCount: Int) {
@@ -87,6 +90,4 @@ struct FunctionBuilder {
         return UInt32(localCount - 1)
     }
 
-    /// For loops around the code, whose iterators sit on the operand stack.
-    var openIterators: Int { loops.reduce(0) { $0 + ($1.isFor ? 1 : 0) } }
 }

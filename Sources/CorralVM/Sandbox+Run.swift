@@ -247,9 +247,10 @@ extension Sandbox {
                     sp = self.sp
 
                 // MARK: arithmetic
-                case .add, .sub:
+                case .add, .sub, .addInPlace:
+                    // `+=` on two ints is plain addition; lists (extend in place) go the long way.
                     let kind: FusedKind
-                    if case .add = op { kind = .add } else { kind = .sub }
+                    if case .sub = op { kind = .sub } else { kind = .add }
                     if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1], let r = kind.apply(a, b) {
                         sp &-= 1
                         stack[sp &- 1] = r
@@ -257,8 +258,7 @@ extension Sandbox {
                     }
                     // Not two small ints, or the result overflows: the generic path below.
                     fallthrough
-                case .mul, .div, .floorDiv, .mod, .bitAnd, .bitOr, .bitXor, .shl, .shr, .addInPlace, .bitOrInPlace,
-                    .in, .notIn:
+                case .mul, .div, .floorDiv, .mod, .bitAnd, .bitOr, .bitXor, .shl, .shr, .bitOrInPlace, .in, .notIn:
                     self.sp = sp
                     self.fuel = fuel
                     let r = try binary(BinaryOperator(op), stack[sp &- 2], stack[sp &- 1])
