@@ -28,6 +28,9 @@ public enum CompileLimits {
     public static let callArguments = Limits.callArguments
     /// Most elements of one list, tuple or dict literal.
     public static let literalElements = Limits.literalCount
+    /// Stack of the thread the front end runs on (`CompilerStack`), sized for the deepest program
+    /// the nesting limit accepts in a debug build (about 4 MiB) with room to spare.
+    public static let stackBytes = 64 << 20
     /// Most variables one function captures from the functions around it.
     public static let freeVariables = Limits.freeVariables
 }

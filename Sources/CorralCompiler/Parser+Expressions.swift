@@ -121,13 +121,15 @@ extension Parser {
             } else {
                 break
             }
-            while let top = stack.last, top.level > level {
+            // Look at the top run's fields only: binding the whole run would share its terms
+            // array and make every append below copy it.
+            while let topLevel = stack.last?.level, topLevel > level {
                 stack[stack.count - 1].attach(operand)
                 operand = stack.removeLast().expression
             }
-            if let top = stack.last, top.level == level {
+            if stack.last?.level == level {
                 if level == Parser.comparisonLevel {
-                    throw error("\(top.pendingOp.rawValue) does not associate with \(op.rawValue) (use parentheses)", at: position)
+                    throw error("\(stack[stack.count - 1].pendingOp.rawValue) does not associate with \(op.rawValue) (use parentheses)", at: position)
                 }
                 stack[stack.count - 1].attach(operand)
                 stack[stack.count - 1].pendingOp = op
