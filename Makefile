@@ -1,8 +1,8 @@
 # The two commands of README.md: `make run` and `make test`. Each installs what it needs.
 SWIFT ?= swift
-# Debian packages the build and tests need beyond the Swift toolchain (none yet; the host
-# issue adds libsqlite3-dev and libffi-dev here).
-DEB_PACKAGES :=
+# Debian packages the build and tests need beyond the Swift toolchain: the Go Starlark
+# implementation's test files, which the conformance tests run through Corral.
+DEB_PACKAGES := golang-starlark-dev
 
 .PHONY: setup build run test bench opcodes clean
 
@@ -18,10 +18,10 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product corral
 
-# The main job on the embedded default: run the sample module with the metered VM and
-# print its result and what it used.
+# The main job on the embedded default: compile the sample agent and run it on the metered VM
+# with the sample input, printing its result and what it used.
 run: build
-	.build/release/corral exec bytecode/tests/fib.cas --stats
+	.build/release/corral run samples/agents/triage.star --input-file samples/inputs/tickets.json --stats
 
 test: setup
 	$(SWIFT) build --build-tests
