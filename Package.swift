@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "CorralVMTests", dependencies: ["CorralVM", "CorralBytecode"], exclude: ["FuzzRegressions"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "CorralCompilerTests", dependencies: ["CorralCompiler"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralCompilerTests", dependencies: ["CorralCompiler", "CorralVM"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

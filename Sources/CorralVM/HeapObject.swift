@@ -5,6 +5,8 @@ import OrderedCollections
 /// `unsafeDowncast` after one integer compare instead of a dynamic cast.
 enum ObjectKind: UInt8, Sendable {
     case string, bytes, bigInt, list, tuple, dict, set, range, function, cell, iterator, boundMethod
+    /// A test builtin's `module(name, **fields)` (bytecode/SPEC.md, "Test builtins").
+    case module
 }
 
 /// Base class of everything in a sandbox's heap.
@@ -198,4 +200,21 @@ final class BoundMethodObject: HeapObject {
         super.init(kind: .boundMethod, bytes: MemoryCost.sequence(2))
     }
     override func forEachChild(_ visit: (Value) -> Void) { visit(receiver) }
+}
+
+/// `module(name, **fields)`, a test builtin: a named bag of fields read with `.name`, as Go's
+/// `starlarkstruct.Module` (`assert.eq` in the Go test files). Immutable once made.
+final class ModuleObject: HeapObject {
+    let name: String
+    /// Fields in sorted name order (as Go lists a module's attribute names).
+    let fields: [(name: String, value: Value)]
+    init(name: String, fields: [(name: String, value: Value)]) {
+        self.name = name
+        self.fields = fields.sorted { $0.name < $1.name }
+        var bytes = MemoryCost.sequence(fields.count) + MemoryCost.string(name.utf8.count)
+        for f in fields { bytes += MemoryCost.string(f.name.utf8.count) }
+        super.init(kind: .module, bytes: bytes)
+    }
+    func field(_ name: String) -> Value? { fields.first { $0.name == name }?.value }
+    override func forEachChild(_ visit: (Value) -> Void) { for f in fields { visit(f.value) } }
 }

@@ -23,6 +23,9 @@ enum Prelude {
     static let sorted = 0
     /// `minmax(items, key, max)`: the first item whose key is the least (or greatest).
     static let minMax = 1
+    /// `catch(fn)`, a test builtin: calls `fn()` and returns None. A catchable trap under its
+    /// frame makes the frame return the trap's message instead (`Sandbox.catchTrap`).
+    static let catchCall = 2
 
     static let source = """
         .const string "len"
@@ -173,6 +176,14 @@ enum Prelude {
             end
           end
           local.get 5
+          end
+        .func "catch"
+        .param "fn"
+        .locals 1
+          local.get 0
+          call 0 0
+          drop
+          const.none
           end
         """
 

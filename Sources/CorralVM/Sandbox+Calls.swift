@@ -49,6 +49,10 @@ extension Sandbox {
         case .builtin(let id):
             let builtin = Builtin.all[Int(id)]
             let args = try collectArguments(from: calleeSlot + 1, shape: shape)
+            if builtin == .testCatch {
+                try callCatch(args, calleeSlot: calleeSlot)
+                return .frame
+            }
             if let key = keyFunction(builtin, args) {
                 try callPrelude(builtin, key: key, args, calleeSlot: calleeSlot)
                 return .frame
@@ -65,8 +69,13 @@ extension Sandbox {
     }
 
     /// `call.attr`: a method call on the receiver at `receiverSlot`, without a bound method.
-    func callMethod(name: Int, receiverSlot: Int, shape: CallShape) throws(Trap) {
+    /// A field of a test `module` value is called like any callee, in its place.
+    func callMethod(name: Int, receiverSlot: Int, shape: CallShape) throws(Trap) -> CallResult {
         let receiver = stack[receiverSlot]
+        if case .ref(let slot) = receiver, heap.object(slot).kind == .module {
+            stack[receiverSlot] = try moduleField(unsafeDowncast(heap.object(slot), to: ModuleObject.self), name: module.names[name])
+            return try callValue(calleeSlot: receiverSlot, shape: shape)
+        }
         guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, receiver) else {
             throw Trap.runtime("\(typeName(receiver)) has no .\(module.names[name]) field or method")
         }
@@ -74,6 +83,7 @@ extension Sandbox {
         let r = try invokeMethod(method, receiver: receiver, args)
         stack[receiverSlot] = r
         sp = receiverSlot + 1
+        return .value
     }
 
     /// Reads a call's arguments off the stack, spreading `*args` and `**kwargs`.
@@ -178,7 +188,7 @@ extension Sandbox {
         pushFrame(f, fp: fp, bound: locals.count, localCount: Int(fn.localCount))
     }
 
-    private func pushFrame(_ f: Int, fp: Int, bound: Int, localCount: Int) {
+    func pushFrame(_ f: Int, fp: Int, bound: Int, localCount: Int) {
         if depth > 0 { frames[depth - 1].pc = pc }
         frames[depth] = Frame(function: Int32(f), fp: fp, pc: 0)
         depth += 1

@@ -31,7 +31,7 @@ extension Sandbox {
         case .dict: return !unsafeDowncast(o, to: DictObject.self).entries.isEmpty
         case .set: return !unsafeDowncast(o, to: SetObject.self).elements.isEmpty
         case .range: return unsafeDowncast(o, to: RangeObject.self).count > 0
-        case .bigInt, .function, .cell, .iterator, .boundMethod: return true
+        case .bigInt, .function, .cell, .iterator, .boundMethod, .module: return true
         }
     }
 
@@ -151,7 +151,7 @@ extension Sandbox {
             let a = unsafeDowncast(ox, to: RangeObject.self), b = unsafeDowncast(oy, to: RangeObject.self)
             let n = a.count
             return n == b.count && (n == 0 || (a.start == b.start && (n == 1 || a.step == b.step)))
-        case .bigInt, .function, .cell, .iterator, .boundMethod:
+        case .bigInt, .function, .cell, .iterator, .boundMethod, .module:
             return false
         }
     }
@@ -266,7 +266,7 @@ extension Sandbox {
             // Slots of reachable objects are never reused, and a key keeps its object reachable.
             case .function: return .callable(3, slot)
             case .boundMethod: return .callable(4, slot)
-            case .tuple, .list, .dict, .set, .range, .cell, .iterator:
+            case .tuple, .list, .dict, .set, .range, .cell, .iterator, .module:
                 throw Trap.runtime("unhashable type: \(typeName(v))")
             }
         }

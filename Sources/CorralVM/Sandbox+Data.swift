@@ -224,11 +224,20 @@ extension Sandbox {
 
     /// `x.name`: a bound method of the receiver's type.
     func attribute(_ x: Value, name: Int) throws(Trap) -> Value {
+        if case .ref(let slot) = x, heap.object(slot).kind == .module {
+            return try moduleField(unsafeDowncast(heap.object(slot), to: ModuleObject.self), name: module.names[name])
+        }
         guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, x) else {
             throw Trap.runtime("\(typeName(x)) has no .\(module.names[name]) field or method")
         }
         if let constant = method.constant { return constant }  // a module's value member (`math.pi`)
         return try boundMethod(x, method)
+    }
+
+    /// The field `name` of a test `module` value.
+    func moduleField(_ m: ModuleObject, name: String) throws(Trap) -> Value {
+        guard let v = m.field(name) else { throw Trap.runtime("module has no .\(name) field or method") }
+        return v
     }
 
     /// A new bound method (the receiver is an operand, so the collector still sees it).

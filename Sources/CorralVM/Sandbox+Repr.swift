@@ -149,7 +149,7 @@ extension Sandbox {
         case .function(let f): try out.append("<function \(module.module.functions[Int(f)].name)>")
         case .builtin(let b):
             let builtin = Builtin.all[Int(b)]
-            try out.append(builtin.isModule ? "<module \"\(builtin.rawValue)\">" : "<built-in function \(builtin.rawValue)>")
+            try out.append(builtin.isModule ? "<module \"\(builtin.rawValue)\">" : "<built-in function \(builtin.displayName)>")
         case .host(let h):
             let f = hostFunctions[Int(h)]
             try out.append("<built-in function \(f.module).\(f.name)>")
@@ -185,6 +185,11 @@ extension Sandbox {
                 try out.append("<built-in method \(m.method.name) of \(typeName(m.receiver)) value>")
             case .cell: try out.append("<cell>")
             case .iterator: try out.append("<iterator>")
+            case .module:
+                let m = unsafeDowncast(o, to: ModuleObject.self)
+                try out.append("<module ")
+                try quote(Array(m.name.utf8), bytes: false, to: &out)
+                try out.append(">")
             case .list, .tuple, .dict, .set: try out.append("<collection>")
             }
         }

@@ -422,7 +422,17 @@ extension Sandbox {
                     self.sp = sp
                     self.fuel = fuel
                     self.pc = pc
-                    try callMethod(name: Int(name), receiverSlot: sp &- shape.slots &- 1, shape: shape)
+                    self.fp = fp
+                    switch try callMethod(name: Int(name), receiverSlot: sp &- shape.slots &- 1, shape: shape) {
+                    case .frame:
+                        // A test `module`'s field was a function (Builtins+Testing.swift).
+                        stack = self.stack
+                        fp = self.fp
+                        code = entries[Int(frames[depth &- 1].function)].code
+                        pc = 0
+                    case .value: break
+                    case .host(let call): return .host(call)
+                    }
                     sp = self.sp
                     fuel = self.fuel
                 }

@@ -42,6 +42,9 @@ public final class Sandbox: @unchecked Sendable {
     /// Set when the first run starts, from `budget.timeout`; it covers every later call.
     var deadline: ContinuousClock.Instant?
     var state: State = .ready
+    /// Messages of the test builtin `error` (only modules validated for testing can call it):
+    /// failures the program reported without stopping.
+    package var testErrors: [String] = []
     /// Where `print` goes.
     public var printHandler: @Sendable (String) -> Void
 
@@ -282,7 +285,9 @@ public final class Sandbox: @unchecked Sendable {
             }
             switch module.metered ? execute(Metered.self) : execute(Unmetered.self) {
             case .returned(let v): return finish(returning: v)
-            case .trapped(let t): return finish(t)
+            case .trapped(let t):
+                // A test module's `catch` may take the trap as its result; the run goes on.
+                if let ending = catchTrap(t) { return finish(ending) }
             case .host(let call): pendingHost = call
             case .yield:
                 // The time slice is over: let other tasks onto this thread, then go on.

@@ -54,11 +54,28 @@ public final class ValidatedModule: @unchecked Sendable {
         do { return try Validator(module: module, metered: metered).validate() } catch { throw .validation(error) }
     }
 
+    /// `load`, with the test builtins (`error`, `catch`, `matches`, `module`, `_freeze`)
+    /// allowed when `testing` is true: for the conformance harness, never for agents.
+    package static func load(_ bytes: [UInt8], metered: Bool = true, testing: Bool) throws(LoadError) -> ValidatedModule {
+        let module: Module
+        do { module = try ModuleDecoder.decode(bytes) } catch { throw .decode(error) }
+        do {
+            var validator = Validator(module: module, metered: metered)
+            validator.testing = testing
+            return try validator.validate()
+        } catch { throw .validation(error) }
+    }
+
     /// Validates a module built in memory (for example by the assembler). It is encoded and
     /// decoded first, so every check the decoder makes on bytes (limits, block types, call
     /// flags, name lengths, line-table order) applies to it too: a `Module` value is as
     /// untrusted as bytes.
     public static func validate(_ module: Module, metered: Bool = true) throws(ValidationError) -> ValidatedModule {
+        try validate(module, metered: metered, testing: false)
+    }
+
+    /// `validate`, with the test builtins allowed when `testing` is true (see `load`).
+    package static func validate(_ module: Module, metered: Bool = true, testing: Bool) throws(ValidationError) -> ValidatedModule {
         let checked: Module
         do {
             checked = try ModuleDecoder.decode(ModuleEncoder.encode(module))
@@ -68,7 +85,9 @@ public final class ValidatedModule: @unchecked Sendable {
         guard checked == module else {
             throw ValidationError("module does not survive encoding (a field is out of range for the binary format)")
         }
-        return try Validator(module: checked, metered: metered).validate()
+        var validator = Validator(module: checked, metered: metered)
+        validator.testing = testing
+        return try validator.validate()
     }
 
     /// The function a named export refers to, if it is a function export.
