@@ -19,7 +19,12 @@ public enum StarlarkCompiler {
     ) throws(CompileError) -> Module {
         var program = Program(predeclared: predeclared)
         try program.add(text, path: file, read: read)
-        return try program.generate()
+        // The generator walks the tree recursively, as deep as the front end lets programs
+        // nest: on the compiler's large-stack thread, like the parser and resolver.
+        let files = program
+        return try CompilerStack.run { () -> Result<Module, CompileError> in
+            do throws(CompileError) { return .success(try files.generate()) } catch { return .failure(error) }
+        }.get()
     }
 
     /// `compile`, encoded as module bytes (`.cbc`).
@@ -39,7 +44,7 @@ public struct LoadFailure: Error, CustomStringConvertible {
 
 /// The files of one program, in the order their top levels run: every file after the files it
 /// loads, the root last.
-private struct Program {
+private struct Program: Sendable {
     let predeclared: Set<String>
     var files: [(path: String, resolved: ResolvedFile, source: SourceText)] = []
     var indexByPath: [String: Int] = [:]
@@ -109,7 +114,11 @@ private struct Program {
                     throw CompileError(entry.source, at: name.position, "cannot load \"\(name.exported)\" from \(relative): names starting with _ are private")
                 }
                 guard let g = globals.firstIndex(where: { $0.name == name.exported }) else {
-                    throw CompileError(entry.source, at: name.position, "\(relative) has no global \"\(name.exported)\"")
+                    // Go Starlark's words, with its did-you-mean among the file's public names.
+                    let suggestion = nearestName(to: name.exported, in: globals.map(\.name).filter { !$0.hasPrefix("_") })
+                    throw CompileError(
+                        entry.source, at: name.position,
+                        "name \(name.exported) not found in module \(relative)" + (suggestion.map { " (did you mean \($0)?)" } ?? ""))
                 }
                 gen.loadedGlobals[k] = UInt32(globalBase[target] + g)
             }

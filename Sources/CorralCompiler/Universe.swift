@@ -4,8 +4,8 @@ public enum Universe {
     /// (`builtin k`), from the spec's list.
     public static let names: Set<String> = [
         "None", "True", "False",
-        "abs", "all", "any", "bool", "bytes", "dict", "dir", "enumerate", "fail", "float", "getattr",
-        "hasattr", "hash", "int", "len", "list", "max", "min", "print", "range", "repr", "reversed",
+        "abs", "all", "any", "bool", "bytes", "chr", "dict", "dir", "enumerate", "fail", "float", "getattr",
+        "hasattr", "hash", "int", "len", "list", "max", "min", "ord", "print", "range", "repr", "reversed",
         "set", "sorted", "str", "tuple", "type", "zip",
     ]
 

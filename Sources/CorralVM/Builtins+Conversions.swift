@@ -9,7 +9,8 @@ extension Sandbox {
     /// `int(x=0, base=10)`: ints as they are, bools as 0/1, floats truncated toward zero,
     /// strings parsed in `base` (0 infers it from a `0x`/`0o`/`0b` prefix).
     func builtinInt(_ args: Arguments) throws(Trap) -> Value {
-        let a = try args.bind("int", ["x", "base"], required: 0)
+        // int() with no argument is an error, as in Go Starlark (Python returns 0).
+        let a = try args.bind("int", ["x", "base"], required: 1)
         let x = a[0] ?? .int(0)
         if let s = stringBytes(x) {
             var base: Int64 = 10
@@ -40,7 +41,7 @@ extension Sandbox {
 
     private func parseInt(_ text: [UInt8], base requested: Int) throws(Trap) -> Value {
         func invalid() -> Trap {
-            Trap.runtime("int: invalid literal with base \(requested): \(quotedText(text))")
+            Trap.runtime("int: invalid literal with base \(requested): \(String(decoding: text, as: UTF8.self))")
         }
         var s = text[...]
         var negative = false
@@ -102,7 +103,11 @@ extension Sandbox {
         guard !s.isEmpty, s.count <= 1_000, s.allSatisfy({ allowed.contains($0) }),
             let d = Double(String(decoding: s, as: UTF8.self))
         else {
-            throw Trap.runtime("float: invalid literal: \(quotedText(s))")
+            throw Trap.runtime("invalid float literal: \(String(decoding: s, as: UTF8.self))")
+        }
+        // A finite literal that overflows is an error, not infinity (Go Starlark).
+        if d.isInfinite && !s.contains(where: { $0 == UInt8(ascii: "n") || $0 == UInt8(ascii: "N") }) {
+            throw Trap.runtime("floating-point number too large")
         }
         return .float(d)
     }

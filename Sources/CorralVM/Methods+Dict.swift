@@ -6,6 +6,8 @@ extension Sandbox {
     func dictMethod(_ m: MethodName, _ d: DictObject, _ args: Arguments) throws(Trap) -> Value {
         switch m {
         case .get:
+            // Positional only, as in Go Starlark.
+            if !args.named.isEmpty { throw Trap.runtime("get: unexpected keyword arguments") }
             let a = try args.bind("get", ["key", "default"], required: 1)
             return d.entries[try chargedKey(a[0] ?? .none)]?.value ?? a[1] ?? .none
         case .keys, .values:
@@ -24,11 +26,11 @@ extension Sandbox {
             return try heap.insert(ListObject(items))
         case .pop:
             let a = try args.bind("pop", ["key", "default"], required: 1)
-            try checkMutable(d, "pop from")
+            try checkMutable(d, "delete from")
             let k = a[0] ?? .none
             guard let i = d.entries.index(forKey: try chargedKey(k)) else {
                 if let fallback = a[1] { return fallback }
-                throw Trap.runtime("pop: key \(repr(k, limit: 128)) not found")
+                throw Trap.runtime("pop: missing key \(repr(k, limit: 128))")
             }
             try useFuel(elements: d.entries.count - i)
             let v = d.entries.remove(at: i).value.value
@@ -36,7 +38,7 @@ extension Sandbox {
             return v
         case .popitem:
             try noArguments(args, m.rawValue)
-            try checkMutable(d, "pop from")
+            try checkMutable(d, "delete from")
             guard let first = d.entries.values.first else { throw Trap.runtime("popitem: empty dict") }
             try useFuel(elements: d.entries.count)
             // Reserve before removing: once removed, the key and value are reachable only

@@ -26,7 +26,7 @@ extension Sandbox {
             switch number(a[0] ?? .none) {
             case .int(let v)?: i = v < 0 ? max(Int(v) + n, 0) : min(Int(v), n)
             case .big(let b)?: i = b.sign == .minus ? 0 : n
-            default: throw Trap.runtime("insert: index must be an int, not \(typeName(a[0] ?? .none))")
+            default: throw Trap.runtime("insert: for parameter index: got \(typeName(a[0] ?? .none)), want int")
             }
             try useFuel(elements: n - i + 1)
             try grow(l, by: MemoryCost.valueSlot)

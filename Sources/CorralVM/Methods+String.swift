@@ -234,7 +234,10 @@ extension Sandbox {
     /// newline does not start another line.
     private func splitlines(_ s: [UInt8], _ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("splitlines", ["keepends"], required: 0)
-        let keep = truth(a[0] ?? .bool(false))
+        let keepends = a[0] ?? .bool(false)
+        guard case .bool(let keep) = keepends else {
+            throw Trap.runtime("splitlines: for parameter keepends: got \(typeName(keepends)), want bool")
+        }
         try useFuel(bytes: s.count)
         var lines: [ArraySlice<UInt8>] = []
         var start = 0

@@ -9,7 +9,7 @@ extension Sandbox {
     func binary(_ op: BinaryOperator, _ x: Value, _ y: Value) throws(Trap) -> Value {
         try atomicFuel { () throws(Trap) -> Value in
             if let r = try binaryOperation(op, x, y) { return r }
-            throw Trap.runtime("unsupported binary operation: \(typeName(x)) \(op.symbol) \(typeName(y))")
+            throw Trap.runtime("unknown binary op: \(typeName(x)) \(op.symbol) \(typeName(y))")
         }
     }
 

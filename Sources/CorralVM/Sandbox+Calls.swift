@@ -112,7 +112,11 @@ extension Sandbox {
             for e in dict.entries.values {
                 let name = try argumentName(e.key)
                 if args.named.contains(where: { $0.name == name }) {
-                    throw Trap.runtime("got multiple values for keyword argument \"\(name)\"")
+                    // Go Starlark's words: builtins and functions word it differently.
+                    if case .builtin(let b) = stack[base - 1] {
+                        throw Trap.runtime("\(Builtin.all[Int(b)].rawValue): duplicate keyword arg: \"\(name)\"")
+                    }
+                    throw Trap.runtime("got multiple values for parameter \"\(name)\"")
                 }
                 args.named.append((name, e.value))
             }
@@ -215,7 +219,7 @@ extension Sandbox {
         for (name, v) in args.named {
             if let i = fn.params.firstIndex(where: { $0.name == name }) {
                 guard locals[i].isUnbound else {
-                    throw Trap.runtime("\(fn.name)() got multiple values for parameter \"\(name)\"")
+                    throw Trap.runtime("function \(fn.name) got multiple values for parameter \"\(name)\"")
                 }
                 locals[i] = v
             } else if fn.hasKwargs {
@@ -225,14 +229,17 @@ extension Sandbox {
             }
         }
         var d = 0
+        var missing: [String] = []
         for (i, p) in fn.params.enumerated() {
             if p.hasDefault {
                 if locals[i].isUnbound, d < defaults.count { locals[i] = defaults[d] }
                 d += 1
             }
-            if locals[i].isUnbound {
-                throw Trap.runtime("\(fn.name)() missing argument for parameter \"\(p.name)\"")
-            }
+            if locals[i].isUnbound { missing.append(p.name) }
+        }
+        if !missing.isEmpty {
+            throw Trap.runtime(
+                "function \(fn.name) missing \(missing.count) argument\(missing.count > 1 ? "s" : "") (\(missing.joined(separator: ", ")))")
         }
         // Build *args and **kwargs after one reservation: no collection may run between
         // making the objects and storing them where the collector can see them.

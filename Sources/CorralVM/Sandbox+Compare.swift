@@ -196,7 +196,7 @@ extension Sandbox {
                     break
                 }
             }
-            throw Trap.runtime("unsupported comparison: \(typeName(x)) \(symbol) \(typeName(y))")
+            throw Trap.runtime("\(typeName(x)) \(symbol) \(typeName(y)) not implemented")
         }
     }
 

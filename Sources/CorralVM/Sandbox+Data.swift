@@ -46,7 +46,7 @@ extension Sandbox {
     func index(_ x: Value, _ k: Value) throws(Trap) -> Value {
         try atomicFuel { () throws(Trap) -> Value in
             guard let o = heapObject(x) else {
-                throw Trap.runtime("unsupported index operation: \(typeName(x))[\(typeName(k))]")
+                throw Trap.runtime("unhandled index operation \(typeName(x))[\(typeName(k))]")
             }
             switch o.kind {
             case .list, .tuple:
@@ -63,10 +63,10 @@ extension Sandbox {
                 return .int(r.element(Int64(try elementIndex(k, count: Int(r.count), "range"))))
             case .dict:
                 let d = unsafeDowncast(o, to: DictObject.self)
-                guard let e = d.entries[try chargedKey(k)] else { throw Trap.runtime("key \(repr(k, limit: 128)) not found") }
+                guard let e = d.entries[try chargedKey(k)] else { throw Trap.runtime("key \(repr(k, limit: 128)) not in dict") }
                 return e.value
             default:
-                throw Trap.runtime("unsupported index operation: \(typeName(x))[\(typeName(k))]")
+                throw Trap.runtime("unhandled index operation \(typeName(x))[\(typeName(k))]")
             }
         }
     }
@@ -100,7 +100,7 @@ extension Sandbox {
         switch number(k) {
         case .int(let v)?: i = v
         case .big(let b)?: throw Trap.runtime("index \(shortIntText(b)) out of range [0:\(count)]")
-        default: throw Trap.runtime("\(type) index must be an int, not \(typeName(k))")
+        default: throw Trap.runtime("\(type) index: got \(typeName(k)), want int")
         }
         let j = i < 0 ? i + Int64(count) : i
         guard j >= 0 && j < Int64(count) else { throw Trap.runtime("index \(i) out of range [0:\(count)]") }
@@ -214,10 +214,10 @@ extension Sandbox {
     /// The instruction's own fuel already covers one unit per element.
     func unpack(_ x: Value, into slot: Int, count: Int) throws(Trap) {
         guard let n = iterableCount(x) else {
-            throw Trap.runtime("cannot unpack \(typeName(x)): it is not iterable")
+            throw Trap.runtime("got \(typeName(x)) in sequence assignment")
         }
         if n > Int64(count) { throw Trap.runtime("too many values to unpack (got \(n), want \(count))") }
-        if n < Int64(count) { throw Trap.runtime("not enough values to unpack (got \(n), want \(count))") }
+        if n < Int64(count) { throw Trap.runtime("too few values to unpack (got \(n), want \(count))") }
         let items = try elements(of: x, for: "unpack")
         for (i, v) in items.enumerated() { stack[slot + i] = v }
     }
@@ -267,9 +267,7 @@ extension Sandbox {
     /// set elements, range values. A range is materialised only if the memory meter could
     /// hold it as a list, so `list(range(1 << 62))` traps out-of-memory instead of allocating.
     func elements(of x: Value, for what: String) throws(Trap) -> [Value] {
-        guard let o = heapObject(x) else {
-            throw Trap.runtime("\(what) must be iterable, not \(typeName(x))")
-        }
+        guard let o = heapObject(x) else { throw notIterable(x, what) }
         switch o.kind {
         case .list, .tuple: return unsafeDowncast(o, to: ListObject.self).items
         case .dict: return unsafeDowncast(o, to: DictObject.self).entries.values.map(\.key)
@@ -281,8 +279,14 @@ extension Sandbox {
             try reserve(try checkedSize(count, unit: MemoryCost.valueSlot))
             return (0..<n).map { .int(r.element($0)) }
         default:
-            throw Trap.runtime("\(what) must be iterable, not \(typeName(x))")
+            throw notIterable(x, what)
         }
+    }
+
+    /// `set: got int, want iterable`, as Go Starlark words it (`what` is `set: argument`).
+    private func notIterable(_ x: Value, _ what: String) -> Trap {
+        let name = what.hasSuffix(": argument") ? String(what.dropLast(": argument".count)) : what
+        return Trap.runtime("\(name): got \(typeName(x)), want iterable")
     }
 
     /// The bytes of a string value, or nil if `v` is not a string.

@@ -4,7 +4,7 @@
 extension Sandbox {
     func iterBegin(_ x: Value) throws(Trap) -> Value {
         guard let o = heapObject(x), iterableCount(x) != nil else {
-            throw Trap.runtime("\(typeName(x)) is not iterable")
+            throw Trap.runtime("\(typeName(x)) value is not iterable")
         }
         try reserve(MemoryCost.sequence(2))
         setIterators(o, by: 1)

@@ -177,11 +177,11 @@ extension Sandbox {
         let f = Int(frames[depth - 1].function)
         let names = module.module.debug?.localNames
         let name = names.flatMap { f < $0.count && i < $0[f].count ? $0[f][i] : nil }
-        return Trap.runtime("local variable \(name.map { "\"\($0)\"" } ?? "\(i)") referenced before assignment")
+        return Trap.runtime("local variable \(name ?? "\(i)") referenced before assignment")
     }
 
     func unboundGlobal(_ i: Int) -> Trap {
-        Trap.runtime("global variable \"\(module.module.globals[i].name)\" referenced before assignment")
+        Trap.runtime("global variable \(module.module.globals[i].name) referenced before assignment")
     }
 
     func frozenGlobal(_ i: Int) -> Trap {

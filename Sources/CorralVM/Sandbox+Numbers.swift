@@ -214,7 +214,7 @@ extension Sandbox {
             guard y != 0 else { throw Trap.runtime("floating-point division by zero") }
             return .float(x / y)
         case .floorDiv:
-            guard y != 0 else { throw Trap.runtime("floating-point division by zero") }
+            guard y != 0 else { throw Trap.runtime("floored division by zero") }
             return .float((x / y).rounded(.down))
         case .mod:
             guard y != 0 else { throw Trap.runtime("floating-point modulo by zero") }

@@ -125,8 +125,10 @@ extension Sandbox {
         default:
             throw Trap.runtime("cannot \(verb) a value of type \(o.kind)")
         }
-        if o.frozen { throw Trap.runtime("cannot \(verb) frozen \(name)") }
-        if iterating { throw Trap.runtime("cannot \(verb) \(name) during iteration") }
+        // Go Starlark's words: dicts and sets are hash tables there.
+        let table = o.kind == .list ? name : "hash table"
+        if o.frozen { throw Trap.runtime("cannot \(verb) frozen \(table)") }
+        if iterating { throw Trap.runtime("cannot \(verb) \(table) during iteration") }
     }
 }
 

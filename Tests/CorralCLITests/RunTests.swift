@@ -77,7 +77,7 @@ import Testing
         #expect(r.out == "[42, 4]")
         #expect(await runCLI(["run", dir + "/agents/cycle.star"]).err.contains("load cycle: \(dir)/agents/cycle.star → \(dir)/agents/cycle.star"))
         #expect(await runCLI(["run", dir + "/agents/private.star"]).err.contains("load: names with leading underscores are not exported: _private"))
-        #expect(await runCLI(["run", dir + "/agents/missing.star"]).err.contains("lib/util.star has no global \"triple\""))
+        #expect(await runCLI(["run", dir + "/agents/missing.star"]).err.contains("name triple not found in module lib/util.star"))
     }
 
     @Test func capabilityLoadsAreImportsThatMustBeGranted() async throws {

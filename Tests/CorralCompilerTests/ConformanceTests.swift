@@ -12,8 +12,8 @@ import Testing
 /// split into chunks at lines `---`, each chunk runs as its own program (padded with blank lines
 /// so line numbers are the file's), `load("assert.star", …)` loads starlarktest/assert.star, and
 /// a comment `### "regex"` (or a backquoted regex) on a line expects the chunk to fail with an
-/// error matching the regex, reported at that line (Go takes the outermost call frame in the
-/// file: the top-level statement). A chunk without one must run to the end with no `error()`
+/// error matching the regex, reported at that line (Go takes the innermost call frame in the
+/// file). A chunk without one must run to the end with no `error()`
 /// reported. Go predeclares `json` by `load("json.star", "json")`; Corral predeclares it, so that
 /// load line is blanked. Go's `struct`, `hasfields` and `fibonacci` test values have no Corral
 /// counterpart: chunks that use them are known gaps.
@@ -107,10 +107,8 @@ import Testing
         case .finished(let outcome, let sandbox):
             if let trap = outcome.trap {
                 let message = trap.reason == .fail ? "fail: " + trap.message : trap.message
-                let lines = trap.backtrace.compactMap(\.line)
-                // Go reports the outermost frame in the file; a long backtrace is cut off (64
-                // frames), so then any frame's line will do.
-                failure = (message, trap.backtrace.count >= 64 ? lines : lines.last.map { [$0] } ?? [])
+                // Go reports the innermost frame in the file (CallStack.At(0) is the top).
+                failure = (message, trap.backtrace.compactMap(\.line).prefix(1).map { $0 })
                 if trap.reason != .runtimeError && trap.reason != .fail {
                     failure!.message = "\(trap.reason.rawValue): \(trap.message)"
                 }

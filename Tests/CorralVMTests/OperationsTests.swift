@@ -292,7 +292,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await eval(.bin("eq", .float(.nan), .float(.nan))) == .returned(.bool(true)))
         #expect(try await eval(.bin("lt", .float(.infinity), .float(.nan))) == .returned(.bool(true)))
         #expect(try await show(.bin("add", .int(1), .float(0.5))) == "1.5")
-        #expect(try await show(.bin("lt", .int(1), .s("a"))) == "runtime-error: unsupported comparison: int < string")
+        #expect(try await show(.bin("lt", .int(1), .s("a"))) == "runtime-error: int < string not implemented")
     }
 
     @Test func floatsPrintLikeGoStarlark() async throws {
@@ -304,7 +304,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         for (d, text) in cases { #expect(formatFloat(d) == text, "\(d)") }
         #expect(try await show(.call("float", .s("1e3"))) == "1000.0")
         #expect(try await show(.call("float", .s("-inf"))) == "-inf")
-        #expect(try await show(.call("float", .s("0x10"))) == "runtime-error: float: invalid literal: \"0x10\"")
+        #expect(try await show(.call("float", .s("0x10"))) == "runtime-error: invalid float literal: 0x10")
         #expect(try await show(.call("float", .bin("shl", .int(1), .int(500)))) == "3.273390607896142e+150")
         #expect(try await show(.call("float", .bin("mul", .bin("shl", .int(2), .int(511)), .bin("shl", .int(1), .int(511))))) ==
             "8.98846567431158e+307")
@@ -322,7 +322,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.bin("mul", .list([.int(1)]), .int(3))) == "[1, 1, 1]")
         #expect(try await show(.bin("add", .tuple([.int(1)]), .tuple([.int(2)]))) == "(1, 2)")
         #expect(try await show(.bin("add", .bytes([1]), .bytes([0xff]))) == "b\"\\x01\\xff\"")
-        #expect(try await show(.bin("add", .s("a"), .int(1))) == "runtime-error: unsupported binary operation: string + int")
+        #expect(try await show(.bin("add", .s("a"), .int(1))) == "runtime-error: unknown binary op: string + int")
         #expect(try await show(.bin("mod", .s("%d"), .int(1))) == "\"1\"")  // formatting: LibraryTests
     }
 
@@ -354,7 +354,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await eval(.bin("in", .s(long + "c"), .s(long + long + "c"))) == .returned(.bool(true)))
         #expect(try await eval(.bin("in", .int(8), .bytes([7, 8]))) == .returned(.bool(true)))
         #expect(try await show(.bin("in", .int(1), .s("a"))) == "runtime-error: 'in <string>' requires string as left operand, not int")
-        #expect(try await show(.bin("in", .int(1), .int(2))) == "runtime-error: unsupported binary operation: int in int")
+        #expect(try await show(.bin("in", .int(1), .int(2))) == "runtime-error: unknown binary op: int in int")
     }
 
     @Test func reprQuotesLikeGoStarlark() async throws {
@@ -403,7 +403,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.method(.list([]), "append", .i(1), .i(2))) == "runtime-error: append: got 2 arguments, want at most 1")
         #expect(try await show(l + [.setIndex(.local(0), .int(-1), .s("z"))], .local(0)) == "[3, \"z\"]")
         #expect(try await show(l + [.setIndex(.local(0), .int(2), .s("z"))], .local(0)) == "runtime-error: index 2 out of range [0:2]")
-        #expect(try await show(.index(.list([.int(1)]), .s("a"))) == "runtime-error: list index must be an int, not string")
+        #expect(try await show(.index(.list([.int(1)]), .s("a"))) == "runtime-error: list index: got string, want int")
         // += extends the same list in place; + makes a new one.
         let inPlace: [S] = l + [.set(1, .local(0)), .set(0, .bin("add.inplace", .local(0), .list([.int(4)])))]
         #expect(try await show(inPlace, .local(1)) == "[3, 1, 4]")
@@ -436,7 +436,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
                 iter.end
                 """),
         ]
-        #expect(try await show(body, .none) == "runtime-error: cannot insert into dict during iteration")
+        #expect(try await show(body, .none) == "runtime-error: cannot insert into hash table during iteration")
         // After the loop ends the dict is unlocked again.
         let after: [S] = [
             .set(0, .list([.int(1), .int(2)])), .set(2, .int(0)),
@@ -486,7 +486,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(sum(.call("set", .tuple([.int(3), .int(4)]))), .local(2)) == "[3, 4]")
         #expect(try await show(sum(.call("range", .int(5), .int(0), .int(-2))), .local(2)) == "[5, 3, 1]")
         // A lazy range of 2^62 elements is fine to begin (and break out of) iterating.
-        #expect(try await show(sum(.s("abc")), .local(2)) == "runtime-error: string is not iterable")
+        #expect(try await show(sum(.s("abc")), .local(2)) == "runtime-error: string value is not iterable")
     }
 
     @Test func frozenListRejectsMutation() async throws {
@@ -524,7 +524,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         let many: [S] = [.raw("const.int 1\nconst.int 2\nconst.int 3\nlist.new 3\nunpack 2\ndrop\ndrop")]
         #expect(try await show(many, .none) == "runtime-error: too many values to unpack (got 3, want 2)")
         let few: [S] = [.raw("const.int 1\nlist.new 1\nunpack 2\ndrop\ndrop")]
-        #expect(try await show(few, .none) == "runtime-error: not enough values to unpack (got 1, want 2)")
+        #expect(try await show(few, .none) == "runtime-error: too few values to unpack (got 1, want 2)")
     }
 
     // MARK: dicts and sets
@@ -542,14 +542,14 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(d, .method(.local(0), "get", .s("a"))) == "2")
         #expect(try await show(d, .method(.local(0), "get", .s("z"), .int(0))) == "0")
         #expect(try await show(d + [.eval(.method(.local(0), "pop", .s("b")))], .local(0)) == "{\"a\": 2, \"c\": 4}")
-        #expect(try await show(d, .method(.local(0), "pop", .s("z"))) == "runtime-error: pop: key \"z\" not found")
+        #expect(try await show(d, .method(.local(0), "pop", .s("z"))) == "runtime-error: pop: missing key \"z\"")
         #expect(try await show(d, .method(.local(0), "popitem")) == "(\"b\", 5)")
         #expect(try await show(d + [.eval(.method(.local(0), "setdefault", .s("a"), .int(9))), .eval(.method(.local(0), "setdefault", .s("n")))], .local(0)) ==
             "{\"b\": 5, \"a\": 2, \"c\": 4, \"n\": None}")
         let update = E.method(.local(0), "update", [.list([.tuple([.s("z"), .int(0)])])], [("a", .int(7))])
         #expect(try await show(d + [.eval(update)], .local(0)) == "{\"b\": 5, \"a\": 7, \"c\": 4, \"z\": 0}")
         #expect(try await show(d + [.eval(.method(.local(0), "clear"))], .local(0)) == "{}")
-        #expect(try await show(.index(.dict([]), .s("k"))) == "runtime-error: key \"k\" not found")
+        #expect(try await show(.index(.dict([]), .s("k"))) == "runtime-error: key \"k\" not in dict")
         #expect(try await show(.bin("bitor", .dict([(.i(1), .i(1)), (.i(2), .i(2))]), .dict([(.i(2), .i(9)), (.i(3), .i(3))]))) == "{1: 1, 2: 9, 3: 3}")
         let orInPlace: [S] = [.set(0, .dict([(.i(1), .i(1))])), .set(1, .local(0)), .set(0, .bin("bitor.inplace", .local(0), .dict([(.i(5), .i(5))])))]
         #expect(try await show(orInPlace, .local(1)) == "{1: 1, 5: 5}")
@@ -597,7 +597,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await eval(.bin("ge", .s("b"), .s("abc"))) == .returned(.bool(true)))
         // Equal unorderable elements are skipped; only the first unequal pair is ordered.
         #expect(try await eval(.bin("lt", .list([.dict([]), .i(1)]), .list([.dict([]), .i(2)]))) == .returned(.bool(true)))
-        #expect(try await show(.bin("lt", .dict([]), .dict([]))) == "runtime-error: unsupported comparison: dict < dict")
+        #expect(try await show(.bin("lt", .dict([]), .dict([]))) == "runtime-error: dict < dict not implemented")
         #expect(try await eval(.bin("eq", .call("len"), .none)).trap?.message == "len: missing argument for x")
     }
 
@@ -669,8 +669,8 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.call("int", .float(-3.9))) == "-3")
         #expect(try await show(.call("int", .float(1e20))) == "100000000000000000000")
         #expect(try await show(.call("int", .true)) == "1")
-        #expect(try await show(.call("int", .s("12a"))) == "runtime-error: int: invalid literal with base 10: \"12a\"")
-        #expect(try await show(.call("int", .s("010"), .i(0))) == "runtime-error: int: invalid literal with base 0: \"010\"")
+        #expect(try await show(.call("int", .s("12a"))) == "runtime-error: int: invalid literal with base 10: 12a")
+        #expect(try await show(.call("int", .s("010"), .i(0))) == "runtime-error: int: invalid literal with base 0: 010")
         #expect(try await show(.call("int", .float(.nan))) == "runtime-error: int: cannot convert float NaN to integer")
         #expect(try await show(.call("float", .i(3))) == "3.0")
         #expect(try await show(.call("bool", .list([]))) == "False")
@@ -693,7 +693,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.call("list")) == "[]")
         #expect(try await show(.call("dict", [.list([.tuple([.s("a"), .i(1)])])], [("b", .i(2))])) == "{\"a\": 1, \"b\": 2}")
         #expect(try await show(.call("dict", .list([.i(1)]))) == "runtime-error: dict: element #0 is not a pair but int")
-        #expect(try await show(.call("set", .s("ab"))) == "runtime-error: set: argument must be iterable, not string")
+        #expect(try await show(.call("set", .s("ab"))) == "runtime-error: set: got string, want iterable")
         #expect(try await show(.call("min", .list([.i(3), .i(1), .i(2)]))) == "1")
         #expect(try await show(.call("max", .i(3), .i(7), .i(2))) == "7")
         #expect(try await show(.call("max", .list([]))) == "runtime-error: max: argument is an empty sequence")
@@ -701,7 +701,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.call("sorted", .list([.s("b"), .s("c"), .s("a")]))) == "[\"a\", \"b\", \"c\"]")
         #expect(try await show(.call("sorted", [.list([.i(2), .float(1.5), .i(3)])], [("reverse", .true)])) == "[3, 2, 1.5]")
         #expect(try await show(.call("sorted", [.list([.i(1)])], [("key", .call("len", .s("")))])) == "runtime-error: int is not callable")
-        #expect(try await show(.call("sorted", .list([.i(1), .s("a")]))) == "runtime-error: unsupported comparison: string < int")
+        #expect(try await show(.call("sorted", .list([.i(1), .s("a")]))) == "runtime-error: string < int not implemented")
         #expect(try await show(.call("reversed", .list([.i(1), .i(2)]))) == "[2, 1]")
         #expect(try await show(.call("enumerate", [.list([.s("a"), .s("b")])], [("start", .i(1))])) == "[(1, \"a\"), (2, \"b\")]")
         #expect(try await show(.call("zip", .list([.i(1), .i(2), .i(3)]), .s("ab").asTuple)) == "[(1, \"a\"), (2, \"b\")]")
