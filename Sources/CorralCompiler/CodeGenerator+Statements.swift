@@ -117,8 +117,10 @@ extension CodeGenerator {
     /// `target = value`.
     private mutating func assign(_ target: Expression, _ value: Expression) throws(CompileError) {
         switch target.kind {
-        case .index(let container, let key):
-            // Container, key, value, then the store: the common case needs no temporary.
+        case .index(let container, let key) where isPlain(container) && isPlain(key):
+            // Starlark evaluates the right side first. When the container and key are plain
+            // names or literals, evaluating them first reads the same values, and the store
+            // needs no temporary: container, key, value, store.
             try expression(container)
             try expression(key)
             try expression(value)
@@ -139,8 +141,23 @@ extension CodeGenerator {
         case .tuple(let items), .list(let items):
             f.at(target.position)
             f.emit(.unpack, a: UInt32(items.count))
-            // `unpack` leaves the last element on top: assign from the last target back.
-            for item in items.reversed() { try assign(to: item) }
+            // `unpack` leaves the last element on top. Targets are assigned left to right
+            // (`for i, a[i] in …` uses the new i); distinct plain names can take the values
+            // straight off the stack, last first, with the same result.
+            let names = items.compactMap { item -> Int? in
+                if case .identifier(let id) = item.kind { return id.id }
+                return nil
+            }
+            if names.count == items.count && Set(names.map { file.bindings[$0] }).count == names.count {
+                for item in items.reversed() { try assign(to: item) }
+            } else {
+                let temporaries = items.map { _ in f.temporary() }
+                for t in temporaries.reversed() { f.emit(.localSet, a: t) }
+                for (item, t) in zip(items, temporaries) {
+                    f.emit(.localGet, a: t)
+                    try assign(to: item)
+                }
+            }
         case .index(let container, let key):
             let t = f.temporary()
             f.emit(.localSet, a: t)
@@ -205,6 +222,15 @@ extension CodeGenerator {
             case .for(_, _, let inner), .while(_, let inner): return containsReturn(inner)
             default: return false
             }
+        }
+    }
+
+    /// A name or a literal: evaluating it has no effect and reads what the same expression
+    /// would read a moment later.
+    private func isPlain(_ e: Expression) -> Bool {
+        switch e.kind {
+        case .identifier, .int, .float, .string, .bytes: return true
+        default: return false
         }
     }
 }
