@@ -1,6 +1,7 @@
 /// The limits of one run. Every meter traps with its own reason word when crossed.
 public struct Budget: Sendable, Equatable {
-    /// Fuel units (bytecode/SPEC.md, "Fuel schedule"). Out of fuel is resumable.
+    /// Fuel units (bytecode/SPEC.md, "Fuel schedule"). Out of fuel is resumable. A sandbox
+    /// holds at most `Sandbox.maxFuel` (2^60 − 1); a larger budget is cut to it.
     public var fuel: Int64
     /// Live heap bytes, as the deterministic `MemoryCost` accounting counts them.
     public var memory: Int
