@@ -17,22 +17,50 @@ struct Run: CorralSubcommand {
     @Option(help: "JSON passed to main (default: null).") var input: String?
     @Option(name: .customLong("input-file"), help: "A file holding the JSON passed to main.") var inputFile: String?
     @OptionGroup var budget: BudgetOptions
+    @Option(help: ArgumentHelp(
+        "Run N times, each in a fresh sandbox, the file compiled and validated once (for measuring): only the last run prints; with --stats the line adds each run's time as run_ms.",
+        visibility: .hidden))
+    var `repeat`: Int = 1
 
     mutating func execute(io: CLIOutput) async throws {
         let argument = try readInput(io: io)
-        let module = try ModuleInput.validated(file, io: io)
-        let sandbox: Sandbox
-        do {
-            sandbox = try Sandbox(module: module, budget: budget.budget, print: io.out)
-        } catch {
-            io.err("corral: link-error: \(file): \(error)")
+        guard `repeat` >= 1 else {
+            io.err("corral: usage-error: --repeat must be at least 1")
             throw CLIExit.invalid
         }
-        var outcome = await sandbox.initialize()
+        let module = try ModuleInput.validated(file, io: io)
+        var sandbox: Sandbox!
+        var outcome: Sandbox.Outcome = .returned(.none)
         var result: HostValue?
-        if case .returned = outcome, module.module.exports.contains(where: { $0.name == "main" }) {
-            outcome = await sandbox.call("main", [argument])
-            result = outcome.value
+        var runMilliseconds: [Double] = []
+        let runs = self.repeat
+        for run in 1...runs {
+            let began = ContinuousClock.now
+            var printer = io.out
+            if run < runs { printer = Run.discard }
+            do {
+                sandbox = try Sandbox(module: module, budget: budget.budget, print: printer)
+            } catch {
+                io.err("corral: link-error: \(file): \(error)")
+                throw CLIExit.invalid
+            }
+            result = nil
+            outcome = await sandbox.initialize()
+            if case .returned = outcome, module.module.exports.contains(where: { $0.name == "main" }) {
+                outcome = await sandbox.call("main", [argument])
+                result = outcome.value
+            }
+            let elapsed = (ContinuousClock.now - began).components
+            runMilliseconds.append(Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) / 1e15)
+            if case .trapped = outcome { break }
+        }
+        var statsLine: String?
+        if budget.stats {
+            statsLine = Exec.statsLine(sandbox.stats)
+            if `repeat` > 1 {
+                let times = runMilliseconds.map { String(($0 * 1000).rounded() / 1000) }.joined(separator: ", ")
+                statsLine = String(statsLine!.dropLast()) + ", \"runs\": \(runMilliseconds.count), \"run_ms\": [\(times)]}"
+            }
         }
         switch outcome {
         case .returned:
@@ -44,14 +72,16 @@ struct Run: CorralSubcommand {
                     throw CLIExit.trapped
                 }
             }
-            if budget.stats { io.err(Exec.statsLine(sandbox.stats)) }
+            if let statsLine { io.err(statsLine) }
         case .trapped(let trap):
             io.err("corral: \(trap.reason.rawValue): \(trap.message)")
             for frame in trap.backtrace { io.err(frame.description) }
-            if budget.stats { io.err(Exec.statsLine(sandbox.stats)) }
+            if let statsLine { io.err(statsLine) }
             throw CLIExit.trapped
         }
     }
+
+    @Sendable private static func discard(_ text: String) {}
 
     private func readInput(io: CLIOutput) throws -> HostValue {
         if input != nil && inputFile != nil {
