@@ -58,7 +58,7 @@
 
 /// Lexical pieces shared by the assembler and the disassembler, kept together so that what
 /// one writes is exactly what the other reads.
-enum TextForm {
+package enum TextForm {
     /// Deepest indentation the disassembler writes, so that absurd nesting in an untrusted
     /// module cannot make the text quadratic in the code size.
     static let maxIndent = 32
@@ -165,8 +165,16 @@ enum TextForm {
     static let maxBigIntDigits = 157_827
 
     /// Little-endian base-256 magnitude of ASCII decimal `digits` (all '0'...'9'), without
-    /// trailing zero bytes (so zero is empty). Schoolbook: nine digits at a time into 32-bit limbs.
+    /// trailing zero bytes (so zero is empty).
     static func magnitude(fromDecimal digits: some Collection<UInt8>) -> [UInt8] {
+        magnitude(fromDigits: digits, radix: 10)
+    }
+
+    /// Little-endian base-256 magnitude of ASCII `digits` in `radix` (2...16; every digit valid,
+    /// upper or lower case), without trailing zero bytes. Schoolbook: as many digits at a time
+    /// as one 32-bit limb multiply takes. The assembler and the Starlark lexer share it.
+    package static func magnitude(fromDigits digits: some Collection<UInt8>, radix: Int) -> [UInt8] {
+        precondition((2...16).contains(radix))
         var limbs: [UInt32] = []
         var chunk: UInt64 = 0
         var scale: UInt64 = 1
@@ -182,9 +190,15 @@ enum TextForm {
             scale = 1
         }
         for d in digits {
-            chunk = chunk * 10 + UInt64(d &- UInt8(ascii: "0"))
-            scale *= 10
-            if scale == 1_000_000_000 { flush() }
+            let value: UInt8
+            switch d {
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = d - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = d - UInt8(ascii: "A") + 10
+            default: value = d &- UInt8(ascii: "0")
+            }
+            chunk = chunk * UInt64(radix) + UInt64(value)
+            scale *= UInt64(radix)
+            if scale >= 1 << 28 { flush() }
         }
         if scale > 1 { flush() }
         var bytes: [UInt8] = []

@@ -1,3 +1,5 @@
+import CorralBytecode
+
 /// String, bytes and number literals.
 extension Lexer {
     /// A string or bytes literal whose opening quote is at `pos` (any prefix already consumed).
@@ -218,32 +220,5 @@ func intLiteral(_ digits: ArraySlice<UInt8>, radix: Int) -> IntLiteral {
         small = s
     }
     if fits && small <= UInt64(Int64.max) { return .int(Int64(small)) }
-    // Base 2^32 limbs, little-endian; digits are taken in chunks that fit one limb multiply.
-    var limbs: [UInt32] = []
-    var chunk: UInt64 = 0
-    var scale: UInt64 = 1
-    func flush() {
-        var carry = chunk
-        for i in limbs.indices {
-            let t = UInt64(limbs[i]) * scale + carry
-            limbs[i] = UInt32(truncatingIfNeeded: t)
-            carry = t >> 32
-        }
-        if carry != 0 { limbs.append(UInt32(truncatingIfNeeded: carry)) }
-        chunk = 0
-        scale = 1
-    }
-    for c in digits {
-        chunk = chunk * UInt64(radix) + UInt64(digitValue(c)!)
-        scale *= UInt64(radix)
-        if scale >= 1 << 28 { flush() }
-    }
-    if scale > 1 { flush() }
-    var magnitude: [UInt8] = []
-    magnitude.reserveCapacity(limbs.count * 4)
-    for limb in limbs {
-        for shift in stride(from: 0, to: 32, by: 8) { magnitude.append(UInt8(truncatingIfNeeded: limb >> UInt32(shift))) }
-    }
-    while magnitude.last == 0 { magnitude.removeLast() }
-    return .big(magnitude: magnitude)
+    return .big(magnitude: TextForm.magnitude(fromDigits: digits, radix: radix))
 }

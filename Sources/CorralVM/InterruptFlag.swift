@@ -12,7 +12,7 @@ final class InterruptFlag: Sendable {
     // a block entry tests `fuel - cost >= word` in one compare, which holds exactly when the
     // fuel covers the cost and no bit is set, because fuel never exceeds `Sandbox.maxFuel`
     // (below the lowest bit). Checking fuel and flag separately cost two more compares and
-    // branches at every block entry (Benchmarks/README.md, "Metering overhead").
+    // branches at every block entry (Benchmarks/README.md, "Results").
     static let deadline: Int64 = 1 << 62
     static let cancel: Int64 = 1 << 61
     /// The run has had its time slice: it should let other tasks onto its thread.
