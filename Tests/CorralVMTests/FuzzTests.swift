@@ -117,21 +117,22 @@ import Testing
             Function(name: "big", code: code),
             Function(name: "bad", code: [Instruction(.drop), Instruction(.constNone), Instruction(.end)]),
         ]
-        let rounds = 16
+        let rounds = 32
         let translated = MemoryLayout<Op>.stride * code.count  // what one round would leak
         _ = try? ValidatedModule.validate(m)
         // Malloc statistics are process-wide and other tests run alongside, so take the least
-        // growth of three windows: a real leak shows in every one, a neighbour's burst in few.
+        // growth of five windows: a real leak shows in every one (32 × 800 KiB), a neighbour's
+        // burst (up to ~5 MiB seen in CI) in few.
         var grew = Int.max
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             let before = mallocInUse()
             for _ in 0..<rounds {
                 #expect(throws: ValidationError.self) { try ValidatedModule.validate(m) }
             }
             grew = min(grew, mallocInUse() - before)
         }
-        print("fuzz: \(rounds) rejected modules of \(code.count) instructions, 3 times; memory in use grew at least \(grew >> 10) KiB")
-        #expect(grew < rounds * translated / 4, "memory in use grew by \(grew >> 10) KiB over \(rounds) rejections (\(translated >> 10) KiB translated each)")
+        print("fuzz: \(rounds) rejected modules of \(code.count) instructions, 5 times; memory in use grew at least \(grew >> 10) KiB")
+        #expect(grew < rounds * translated / 2, "memory in use grew by \(grew >> 10) KiB over \(rounds) rejections (\(translated >> 10) KiB translated each)")
     }
 
     /// Every input that ever crashed or hung, plus hand-made nasty ones: replayed forever.
