@@ -172,4 +172,18 @@ enum FusedKind: UInt8 {
         case .add, .sub: return false
         }
     }
+
+    /// The comparison on two floats, for callers that have ruled out NaN (Starlark orders NaN
+    /// above every number and equal to itself, which the generic path handles).
+    @inline(__always) func holds(_ a: Double, _ b: Double) -> Bool {
+        switch self {
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        case .ge: return a >= b
+        case .eq: return a == b
+        case .ne: return a != b
+        case .add, .sub: return false
+        }
+    }
 }

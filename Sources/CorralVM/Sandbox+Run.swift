@@ -142,6 +142,8 @@ extension Sandbox {
                     let holds: Bool
                     if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
                         holds = f.kind.holds(a, b)
+                    } else if case .float(let a) = stack[sp &- 2], case .float(let b) = stack[sp &- 1], !a.isNaN && !b.isNaN {
+                        holds = f.kind.holds(a, b)
                     } else {
                         self.sp = sp
                         self.fuel = fuel
@@ -256,9 +258,14 @@ extension Sandbox {
                         stack[sp &- 1] = r
                         continue
                     }
-                    // Not two small ints, or the result overflows: the generic path below.
+                    if case .float(let x) = stack[sp &- 2], case .float(let y) = stack[sp &- 1] {
+                        sp &-= 1
+                        stack[sp &- 1] = .float(kind == .sub ? x - y : x + y)
+                        continue
+                    }
+                    // Not two small ints or two floats, or the result overflows: the generic path.
                     fallthrough
-                case .mul, .floorDiv, .mod, .bitAnd, .bitOr, .bitXor, .shl, .shr:
+                case .mul, .div, .floorDiv, .mod, .bitAnd, .bitOr, .bitXor, .shl, .shr:
                     // The same int fast path for the other integer operators (the generic path
                     // costs ~10× as much: LCG-style loops spent 60% of their time there). Zero
                     // divisors, overflow and out-of-range shifts fall through to it, which
@@ -268,8 +275,22 @@ extension Sandbox {
                         stack[sp &- 1] = .int(r)
                         continue
                     }
+                    // Two floats: `*` and `/` by a non-zero float are plain IEEE, as in the
+                    // generic path; the rest (and division by zero) go there.
+                    if case .float(let x) = stack[sp &- 2], case .float(let y) = stack[sp &- 1] {
+                        if case .mul = op {
+                            sp &-= 1
+                            stack[sp &- 1] = .float(x * y)
+                            continue
+                        }
+                        if case .div = op, y != 0 {
+                            sp &-= 1
+                            stack[sp &- 1] = .float(x / y)
+                            continue
+                        }
+                    }
                     fallthrough
-                case .div, .bitOrInPlace, .in, .notIn:
+                case .bitOrInPlace, .in, .notIn:
                     self.sp = sp
                     self.fuel = fuel
                     let r = try binary(BinaryOperator(op), stack[sp &- 2], stack[sp &- 1])
@@ -289,6 +310,8 @@ extension Sandbox {
                     let equal: Bool
                     if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
                         equal = a == b
+                    } else if case .float(let a) = stack[sp &- 2], case .float(let b) = stack[sp &- 1], !a.isNaN && !b.isNaN {
+                        equal = a == b
                     } else {
                         self.sp = sp
                         self.fuel = fuel
@@ -300,6 +323,13 @@ extension Sandbox {
                 case .lt, .le, .gt, .ge:
                     let result: Bool
                     if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                        switch op {
+                        case .lt: result = a < b
+                        case .le: result = a <= b
+                        case .gt: result = a > b
+                        default: result = a >= b
+                        }
+                    } else if case .float(let a) = stack[sp &- 2], case .float(let b) = stack[sp &- 1], !a.isNaN && !b.isNaN {
                         switch op {
                         case .lt: result = a < b
                         case .le: result = a <= b

@@ -63,3 +63,44 @@ import Testing
         #expect(checked == 8 * Self.values.count * Self.values.count)
     }
 }
+
+/// The run loop's fast path for two floats (`+ - * /` and the comparisons, NaN excluded)
+/// against IEEE arithmetic, and Starlark's NaN order on the generic path it falls back to.
+@Suite struct FloatFastPathTests {
+    static let values: [Double] = [0, -0.0, 1.5, -2.25, 0.1, 1e308, -1e308, 5e-324, .infinity, -.infinity]
+
+    /// `got` is the float `want` (NaN matching NaN, which `==` on outcomes does not).
+    func isFloat(_ got: Sandbox.Outcome, _ want: Double) -> Bool {
+        guard case .returned(.float(let r)) = got else { return false }
+        return want.isNaN ? r.isNaN : r == want && r.sign == want.sign
+    }
+
+    @Test func arithmeticIsIEEE() async throws {
+        for x in Self.values {
+            for y in Self.values {
+                #expect(isFloat(try await eval(.bin("add", .float(x), .float(y))), x + y), "\(x) + \(y)")
+                #expect(isFloat(try await eval(.bin("sub", .float(x), .float(y))), x - y), "\(x) - \(y)")
+                #expect(isFloat(try await eval(.bin("mul", .float(x), .float(y))), x * y), "\(x) * \(y)")
+                if y == 0 {
+                    #expect(try await eval(.bin("div", .float(x), .float(y))).trap?.message == "floating-point division by zero")
+                } else {
+                    #expect(isFloat(try await eval(.bin("div", .float(x), .float(y))), x / y), "\(x) / \(y)")
+                }
+            }
+        }
+    }
+
+    @Test func comparisonsAndNaN() async throws {
+        for x in Self.values {
+            for y in Self.values {
+                #expect(try await eval(.bin("lt", .float(x), .float(y))) == .returned(.bool(x < y)), "\(x) < \(y)")
+                #expect(try await eval(.bin("ge", .float(x), .float(y))) == .returned(.bool(x >= y)), "\(x) >= \(y)")
+                #expect(try await eval(.bin("eq", .float(x), .float(y))) == .returned(.bool(x == y)), "\(x) == \(y)")
+            }
+        }
+        // NaN takes the generic path: equal to itself and above every number, as in Go.
+        #expect(try await eval(.bin("eq", .float(.nan), .float(.nan))) == .returned(.bool(true)))
+        #expect(try await eval(.bin("lt", .float(1), .float(.nan))) == .returned(.bool(true)))
+        #expect(try await eval(.bin("gt", .float(.nan), .float(.infinity))) == .returned(.bool(true)))
+    }
+}
