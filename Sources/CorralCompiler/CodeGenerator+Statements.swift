@@ -126,10 +126,32 @@ extension CodeGenerator {
             try expression(value)
             f.at(target.position)
             f.emit(.indexSet)
+        case .tuple(let items), .list(let items):
+            // `a, b = b, a` and the like: when the right side is a literal of the same length
+            // and the targets are distinct plain names, the values go straight from the stack
+            // into the names, without building and unpacking a tuple. All values are computed
+            // before any is stored, as Starlark requires.
+            if case .tuple(let values) = value.kind, values.count == items.count, let names = distinctNames(items) {
+                for v in values { try expression(v) }
+                for id in names.reversed() { try store(id) }
+                return
+            }
+            try expression(value)
+            try assign(to: target)
         default:
             try expression(value)
             try assign(to: target)
         }
+    }
+
+    /// The targets as identifiers, if every one is a plain name and no two bind the same variable.
+    private func distinctNames(_ items: [Expression]) -> [Identifier]? {
+        var names: [Identifier] = []
+        for item in items {
+            guard case .identifier(let id) = item.kind else { return nil }
+            names.append(id)
+        }
+        return Set(names.map { file.bindings[$0.id] }).count == names.count ? names : nil
     }
 
     /// Pops the value on top of the stack into `target`: a variable, an element, or a (nested)
@@ -144,11 +166,7 @@ extension CodeGenerator {
             // `unpack` leaves the last element on top. Targets are assigned left to right
             // (`for i, a[i] in …` uses the new i); distinct plain names can take the values
             // straight off the stack, last first, with the same result.
-            let names = items.compactMap { item -> Int? in
-                if case .identifier(let id) = item.kind { return id.id }
-                return nil
-            }
-            if names.count == items.count && Set(names.map { file.bindings[$0] }).count == names.count {
+            if distinctNames(items) != nil {
                 for item in items.reversed() { try assign(to: item) }
             } else {
                 let temporaries = items.map { _ in f.temporary() }
