@@ -170,4 +170,52 @@ import Testing
             .debug locals 1
             """ + "\n")
     }
+
+    /// `a, b = b, a` into distinct names: both values on the stack, stored last first, no
+    /// tuple built or unpacked.
+    @Test func swapWithoutATuple() throws {
+        let source = """
+            def swap(a, b):
+                a, b = b, a
+                return a, b
+            """
+        #expect(try disassembly(source, file: "g4.star") == """
+            .global "swap" ; #0
+            .export global "swap" 0
+            .start 1
+
+            .func "swap" ; #0
+            .param "a"
+            .param "b"
+              .line 2 12
+              local.get 1 ; b
+              .line 2 15
+              local.get 0 ; a
+              .line 2 8
+              local.set 1 ; b
+              .line 2 5
+              local.set 0 ; a
+              .line 3 12
+              local.get 0 ; a
+              .line 3 15
+              local.get 1 ; b
+              .line 3 12
+              tuple.new 2
+              .line 3 5
+              return
+            end
+
+            .func "<toplevel>" ; #1
+              .line 1 1
+              func.make 0 ; swap
+              .line 1 5
+              global.set 0 ; swap
+              const.none
+            end
+
+            .debug file "g4.star"
+            .debug locals 0 "a" "b"
+            .debug locals 1
+            """ + "\n")
+    }
 }
