@@ -161,21 +161,10 @@ enum FusedKind: UInt8 {
         }
     }
 
-    @inline(__always) func holds(_ a: Int64, _ b: Int64) -> Bool {
-        switch self {
-        case .lt: return a < b
-        case .le: return a <= b
-        case .gt: return a > b
-        case .ge: return a >= b
-        case .eq: return a == b
-        case .ne: return a != b
-        case .add, .sub: return false
-        }
-    }
-
-    /// The comparison on two floats, for callers that have ruled out NaN (Starlark orders NaN
-    /// above every number and equal to itself, which the generic path handles).
-    @inline(__always) func holds(_ a: Double, _ b: Double) -> Bool {
+    /// The comparison on two ints, or on two floats that callers have checked are not NaN
+    /// (Starlark orders NaN above every number and equal to itself, which the generic path
+    /// handles). Specialised per type where it is inlined.
+    @inline(__always) func holds<T: Comparable>(_ a: T, _ b: T) -> Bool {
         switch self {
         case .lt: return a < b
         case .le: return a <= b
