@@ -22,10 +22,8 @@ struct FunctionBuilder {
         /// Block level of the `block` a `break` leaves and of the `loop` a `continue` repeats.
         var breakLevel: Int
         var continueLevel: Int
-        /// A `for` loop keeps its iterator on the operand stack until its `iter.end`.
-        var isFor: Bool
-        /// A copy of the iterator in a hidden local, for a `return` inside the loop: the
-        /// operand stack of an enclosing block is out of reach there, a local is not.
+        /// A `for` loop with a `return` inside keeps a copy of its iterator in this hidden
+        /// local: the operand stack of an enclosing block is out of reach there, a local is not.
         var iteratorLocal: UInt32? = nil
     }
 

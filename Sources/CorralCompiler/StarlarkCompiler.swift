@@ -110,9 +110,7 @@ private struct Program: Sendable {
                 guard case .file(let relative) = name.module else { continue }
                 let target = indexByPath[Program.join(directory(of: entry.path), relative)]!
                 let globals = files[target].resolved.globals
-                guard !name.exported.hasPrefix("_") else {
-                    throw CompileError(entry.source, at: name.position, "cannot load \"\(name.exported)\" from \(relative): names starting with _ are private")
-                }
+                // (The resolver has already refused private `_names`.)
                 guard let g = globals.firstIndex(where: { $0.name == name.exported }) else {
                     // Go Starlark's words, with its did-you-mean among the file's public names.
                     let suggestion = nearestName(to: name.exported, in: globals.map(\.name).filter { !$0.hasPrefix("_") })

@@ -109,11 +109,23 @@ extension Sandbox {
 
     /// `min`/`max` of an iterable or of several arguments; the first of equal extremes wins.
     func builtinMinMax(_ args: Arguments, max: Bool) throws(Trap) -> Value {
-        let name = max ? "max" : "min"
         // A key function other than None never gets here: the call runs the prelude instead
         // (`Sandbox.callPrelude`).
-        if let first = args.named.first(where: { $0.name != "key" || $0.value != .none }) {
-            throw Trap.runtime("\(name): unexpected keyword argument \"\(first.name)\"")
+        let items = try minMaxItems(args, max ? "max" : "min")
+        var best = items[0]
+        try useFuel(elements: items.count)
+        for item in items.dropFirst() {
+            let c = try order(item, best, "<", depth: 0)
+            if max ? c > 0 : c < 0 { best = item }
+        }
+        return best
+    }
+
+    /// The items `min`/`max` choose from: the one iterable argument, or all the arguments;
+    /// never empty. Shared with the key-function path so both read the same.
+    func minMaxItems(_ args: Arguments, _ name: String) throws(Trap) -> [Value] {
+        if let other = args.named.first(where: { $0.name != "key" }) {
+            throw Trap.runtime("\(name): unexpected keyword argument \"\(other.name)\"")
         }
         let items: [Value]
         switch args.positional.count {
@@ -121,13 +133,8 @@ extension Sandbox {
         case 1: items = try elements(of: args.positional[0], for: "\(name): argument")
         default: items = args.positional
         }
-        guard var best = items.first else { throw Trap.runtime("\(name): argument is an empty sequence") }
-        try useFuel(elements: items.count)
-        for item in items.dropFirst() {
-            let c = try order(item, best, "<", depth: 0)
-            if max ? c > 0 : c < 0 { best = item }
-        }
-        return best
+        guard !items.isEmpty else { throw Trap.runtime("\(name): argument is an empty sequence") }
+        return items
     }
 
     /// `sorted(x, reverse=False)`: a new list, by a stable bottom-up merge sort (its

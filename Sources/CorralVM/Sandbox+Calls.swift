@@ -153,15 +153,7 @@ extension Sandbox {
             items = try elements(of: a[0] ?? .none, for: "sorted: argument")
             (function, flag) = (Prelude.sorted, truth(a[2] ?? .bool(false)))
         } else {
-            if let other = args.named.first(where: { $0.name != "key" }) {
-                throw Trap.runtime("\(name): unexpected keyword argument \"\(other.name)\"")
-            }
-            switch args.positional.count {
-            case 0: throw Trap.runtime("\(name): got 0 arguments, want at least 1")
-            case 1: items = try elements(of: args.positional[0], for: "\(name): argument")
-            default: items = args.positional
-            }
-            guard !items.isEmpty else { throw Trap.runtime("\(name): argument is an empty sequence") }
+            items = try minMaxItems(args, name)
             (function, flag) = (Prelude.minMax, b == .max)
         }
         let f = module.preludeBase + function
