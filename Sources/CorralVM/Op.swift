@@ -1,8 +1,12 @@
 /// The interpreter's internal instruction: what the translator makes of validated bytecode.
 ///
-/// Structure is gone: `block`/`loop`/`end` disappear, branches carry absolute targets and the
+/// Structure is gone: `block`/`loop`/`end` disappear, branches carry their targets and the
 /// stack adjustment they need, and each straight-line block starts with one `charge` holding
 /// the summed fuel of its instructions. Payloads are small so an `Op` is 16 bytes.
+///
+/// A branch target is relative to the op after the branch (the run loop's `ip` has already
+/// moved there), so the loop needs no code base to jump; the translator works with absolute
+/// indexes and converts them last.
 enum Op {
     /// Block entry: subtract the block's fuel (all or nothing) and check the interrupt flag.
     case charge(Int32)
@@ -69,6 +73,44 @@ enum Op {
     /// Positional count, named count and flags packed by `CallShape`.
     case call(CallShape)
     case callAttr(Int32, CallShape)
+}
+
+extension Op {
+    /// A branch's target, and whether it can also fall through to the next op.
+    var branchTarget: (Int32, conditional: Bool)? {
+        switch self {
+        case .jump(let t, _), .jumpAdjust(let t, _, _, _): return (t, false)
+        case .jumpIf(let t, _), .jumpUnless(let t, _), .jumpIfAdjust(let t, _, _, _), .jumpUnlessAdjust(let t, _, _, _),
+            .iterNext(let t, _, _), .jumpUnlessCompare(let t, _, _), .jumpIfCompare(let t, _, _),
+            .jumpUnlessLocalConst(let t, _, _, _, _), .jumpIfLocalConst(let t, _, _, _, _):
+            return (t, true)
+        case .charge, .unreachable, .ret, .drop, .dup, .dup2, .swap, .constNone, .constTrue, .constFalse, .constInt,
+            .constFloat, .constRef, .localGet, .localSet, .globalGet, .globalSet, .cellMake, .cellGet, .cellSet,
+            .freeGet, .freeCell, .builtin, .importGet, .funcMake, .add, .sub, .mul, .div, .floorDiv, .mod, .neg, .pos, .bitAnd,
+            .bitOr, .bitXor, .bitNot, .shl, .shr, .addInPlace, .bitOrInPlace, .eq, .ne, .lt, .le, .gt, .ge, .in, .notIn,
+            .not, .listNew, .tupleNew, .dictNew, .listPush, .index, .indexSet, .slice, .attr, .unpack, .iterBegin,
+            .iterEnd, .localConst, .localConstSet, .call, .callAttr:
+            return nil
+        }
+    }
+
+    /// Replaces a branch's target; other ops are left as they are.
+    mutating func retarget(_ target: Int32) {
+        switch self {
+        case .jump(_, let p): self = .jump(target, p)
+        case .jumpIf(_, let p): self = .jumpIf(target, p)
+        case .jumpUnless(_, let p): self = .jumpUnless(target, p)
+        case .jumpAdjust(_, let d, let k, let p): self = .jumpAdjust(target, drop: d, keep: k, p)
+        case .jumpIfAdjust(_, let d, let k, let p): self = .jumpIfAdjust(target, drop: d, keep: k, p)
+        case .jumpUnlessAdjust(_, let d, let k, let p): self = .jumpUnlessAdjust(target, drop: d, keep: k, p)
+        case .iterNext(_, let d, let p): self = .iterNext(target, drop: d, p)
+        case .jumpUnlessCompare(_, let p, let f): self = .jumpUnlessCompare(target, p, f)
+        case .jumpIfCompare(_, let p, let f): self = .jumpIfCompare(target, p, f)
+        case .jumpUnlessLocalConst(_, let k, let p, let i, let f): self = .jumpUnlessLocalConst(target, k, p, i, f)
+        case .jumpIfLocalConst(_, let k, let p, let i, let f): self = .jumpIfLocalConst(target, k, p, i, f)
+        default: break
+        }
+    }
 }
 
 /// A call's argument shape, packed into 32 bits.

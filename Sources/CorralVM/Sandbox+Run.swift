@@ -36,29 +36,32 @@ extension Sandbox {
     }
 
     func execute<Mode: MeteringMode>(_: Mode.Type) -> Exit {
-        var pc = self.pc
-        var sp = self.sp
-        var fp = self.fp
-        var fuel = self.fuel
-        var stack = self.stack
+        // Pointers, not indexes: `ip` and `sp` each stand for a base and an offset, so the
+        // loop keeps fewer values live and the register allocator keeps them all in registers
+        // (indexes spilled the code and stack bases, and how they spilled differed between
+        // the metered and unmetered copies). Branch targets are relative to `ip` for the same
+        // reason. Bases are reloaded from `self` only on slow paths.
         let entries = module.entries
         var code = entries[Int(frames[depth - 1].function)].code
+        var ip = code + self.pc
+        var sp = stack + self.sp
+        var fp = stack + self.fp
+        var fuel = self.fuel
         let flag = interrupt
         let globals = self.globals
 
         do throws(Trap) {
             while true {
-                let op = code[pc]
-                pc &+= 1
+                let op = ip.pointee
+                ip += 1
                 switch op {
                 // MARK: control
                 case .charge(let n):
                     let rest = fuel &- Int64(n)
                     if rest < flag.floor {
                         if flag.stopReason == nil && rest >= 0 {
-                            self.pc = pc &- 1
-                            self.sp = sp
-                            self.fp = fp
+                            self.pc = ip - 1 - code
+                            save(sp: sp, fp: fp)
                             self.fuel = fuel
                             return .yield
                         }
@@ -69,198 +72,197 @@ extension Sandbox {
                 case .unreachable:
                     throw Trap.runtime("unreachable executed")
                 case .jump(let t, let p):
-                    pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
+                    ip = land(Mode.self, ip + Int(t), p.taken, &fuel, flag)
                 case .jumpIf(let t, let p):
-                    sp &-= 1
-                    pc = truth(stack[sp]) ? land(Mode.self, Int(t), p.taken, &fuel, flag) : land(Mode.self, pc, p.fall, &fuel, flag)
+                    sp -= 1
+                    ip = truth(sp.pointee) ? land(Mode.self, ip + Int(t), p.taken, &fuel, flag) : land(Mode.self, ip, p.fall, &fuel, flag)
                 case .jumpUnless(let t, let p):
-                    sp &-= 1
-                    pc = truth(stack[sp]) ? land(Mode.self, pc, p.fall, &fuel, flag) : land(Mode.self, Int(t), p.taken, &fuel, flag)
+                    sp -= 1
+                    ip = truth(sp.pointee) ? land(Mode.self, ip, p.fall, &fuel, flag) : land(Mode.self, ip + Int(t), p.taken, &fuel, flag)
                 case .jumpAdjust(let t, let drop, let keep, let p):
-                    sp = adjust(stack, sp, drop: drop, keep: keep)
-                    pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
+                    sp = adjust(sp, drop: drop, keep: keep)
+                    ip = land(Mode.self, ip + Int(t), p.taken, &fuel, flag)
                 case .jumpIfAdjust(let t, let drop, let keep, let p):
-                    sp &-= 1
-                    if truth(stack[sp]) {
-                        sp = adjust(stack, sp, drop: drop, keep: keep)
-                        pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
+                    sp -= 1
+                    if truth(sp.pointee) {
+                        sp = adjust(sp, drop: drop, keep: keep)
+                        ip = land(Mode.self, ip + Int(t), p.taken, &fuel, flag)
                     } else {
-                        pc = land(Mode.self, pc, p.fall, &fuel, flag)
+                        ip = land(Mode.self, ip, p.fall, &fuel, flag)
                     }
                 case .jumpUnlessAdjust(let t, let drop, let keep, let p):
-                    sp &-= 1
-                    if !truth(stack[sp]) {
-                        sp = adjust(stack, sp, drop: drop, keep: keep)
-                        pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
+                    sp -= 1
+                    if !truth(sp.pointee) {
+                        sp = adjust(sp, drop: drop, keep: keep)
+                        ip = land(Mode.self, ip + Int(t), p.taken, &fuel, flag)
                     } else {
-                        pc = land(Mode.self, pc, p.fall, &fuel, flag)
+                        ip = land(Mode.self, ip, p.fall, &fuel, flag)
                     }
                 case .ret:
-                    let result = stack[sp &- 1]
+                    let result = sp[-1]
                     depth &-= 1
-                    let calleeSlot = fp &- 1
-                    stack[calleeSlot] = result
+                    fp[-1] = result
                     sp = fp
                     if depth == baseDepth {
-                        self.sp = sp
+                        self.sp = sp - stack
                         self.fuel = fuel
                         self.pc = 0
                         self.fp = depth > 0 ? frames[depth - 1].fp : 0
                         return .returned(result)
                     }
                     let caller = frames[depth &- 1]
-                    fp = caller.fp
-                    pc = caller.pc
+                    fp = stack + caller.fp
                     code = entries[Int(caller.function)].code
+                    ip = code + caller.pc
 
                 // MARK: fused
                 case .localConst(let i, let k, let f):
-                    let v = stack[fp &+ Int(i)]
+                    let v = fp[Int(i)]
                     if case .int(let a) = v, let r = f.kind.apply(a, Int64(k)) {
-                        stack[sp] = r
-                        sp &+= 1
+                        sp.pointee = r
+                        sp += 1
                         continue
                     }
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    let r = try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)
+                    let r = try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: ip - code)
                     fuel = self.fuel
-                    stack[sp] = r
-                    sp &+= 1
+                    sp.pointee = r
+                    sp += 1
                 case .localConstSet(let i, let k, let j, let f):
-                    let v = stack[fp &+ Int(i)]
+                    let v = fp[Int(i)]
                     if case .int(let a) = v, let r = f.kind.apply(a, Int64(k)) {
-                        stack[fp &+ Int(j)] = r
+                        fp[Int(j)] = r
                         continue
                     }
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    let r = try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc)
+                    let r = try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: ip - code)
                     fuel = self.fuel
-                    stack[fp &+ Int(j)] = r
+                    fp[Int(j)] = r
                 case .jumpUnlessCompare(let t, let p, let f), .jumpIfCompare(let t, let p, let f):
                     let holds: Bool
-                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
                         holds = f.kind.holds(a, b)
-                    } else if case .float(let a) = stack[sp &- 2], case .float(let b) = stack[sp &- 1], !a.isNaN && !b.isNaN {
+                    } else if case .float(let a) = sp[-2], case .float(let b) = sp[-1], !a.isNaN && !b.isNaN {
                         holds = f.kind.holds(a, b)
                     } else {
-                        self.sp = sp
+                        save(sp: sp)
                         self.fuel = fuel
-                        holds = truth(try slowFused(f.kind, stack[sp &- 2], stack[sp &- 1]))
+                        holds = truth(try slowFused(f.kind, sp[-2], sp[-1]))
                         fuel = self.fuel
                     }
-                    sp &-= 2
+                    sp -= 2
                     let taken: Bool
                     if case .jumpIfCompare = op { taken = holds } else { taken = !holds }
-                    pc = taken ? land(Mode.self, Int(t), p.taken, &fuel, flag) : land(Mode.self, pc, p.fall, &fuel, flag)
+                    ip = taken ? land(Mode.self, ip + Int(t), p.taken, &fuel, flag) : land(Mode.self, ip, p.fall, &fuel, flag)
                 case .jumpUnlessLocalConst(let t, let k, let p, let i, let f),
                     .jumpIfLocalConst(let t, let k, let p, let i, let f):
-                    let v = stack[fp &+ Int(i)]
+                    let v = fp[Int(i)]
                     let holds: Bool
                     if case .int(let a) = v {
                         holds = f.kind.holds(a, Int64(k))
                     } else {
-                        self.sp = sp
+                        save(sp: sp)
                         self.fuel = fuel
-                        holds = truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: pc))
+                        holds = truth(try slowLocalConst(v, local: Int(i), Int64(k), f.kind, pc: ip - code))
                         fuel = self.fuel
                     }
                     let taken: Bool
                     if case .jumpIfLocalConst = op { taken = holds } else { taken = !holds }
-                    pc = taken ? land(Mode.self, Int(t), p.taken, &fuel, flag) : land(Mode.self, pc, p.fall, &fuel, flag)
+                    ip = taken ? land(Mode.self, ip + Int(t), p.taken, &fuel, flag) : land(Mode.self, ip, p.fall, &fuel, flag)
 
                 // MARK: stack
                 case .drop:
-                    sp &-= 1
+                    sp -= 1
                 case .dup:
-                    stack[sp] = stack[sp &- 1]
-                    sp &+= 1
+                    sp.pointee = sp[-1]
+                    sp += 1
                 case .dup2:
-                    stack[sp] = stack[sp &- 2]
-                    stack[sp &+ 1] = stack[sp &- 1]
-                    sp &+= 2
+                    sp[0] = sp[-2]
+                    sp[1] = sp[-1]
+                    sp += 2
                 case .swap:
-                    let t = stack[sp &- 1]
-                    stack[sp &- 1] = stack[sp &- 2]
-                    stack[sp &- 2] = t
+                    let t = sp[-1]
+                    sp[-1] = sp[-2]
+                    sp[-2] = t
                 case .constNone:
-                    stack[sp] = .none
-                    sp &+= 1
+                    sp.pointee = .none
+                    sp += 1
                 case .constTrue:
-                    stack[sp] = .bool(true)
-                    sp &+= 1
+                    sp.pointee = .bool(true)
+                    sp += 1
                 case .constFalse:
-                    stack[sp] = .bool(false)
-                    sp &+= 1
+                    sp.pointee = .bool(false)
+                    sp += 1
                 case .constInt(let v):
-                    stack[sp] = .int(v)
-                    sp &+= 1
+                    sp.pointee = .int(v)
+                    sp += 1
                 case .constFloat(let d):
-                    stack[sp] = .float(d)
-                    sp &+= 1
+                    sp.pointee = .float(d)
+                    sp += 1
                 case .constRef(let k):
-                    stack[sp] = constants[Int(k)]
-                    sp &+= 1
+                    sp.pointee = constants[Int(k)]
+                    sp += 1
 
                 // MARK: variables
                 case .localGet(let i):
-                    let v = stack[fp &+ Int(i)]
-                    if case .unbound = v { throw unboundLocal(Int(i), pc: pc) }
-                    stack[sp] = v
-                    sp &+= 1
+                    let v = fp[Int(i)]
+                    if case .unbound = v { throw unboundLocal(Int(i), pc: ip - code) }
+                    sp.pointee = v
+                    sp += 1
                 case .localSet(let i):
-                    sp &-= 1
-                    stack[fp &+ Int(i)] = stack[sp]
+                    sp -= 1
+                    fp[Int(i)] = sp.pointee
                 case .globalGet(let i):
                     let v = globals[Int(i)]
                     if case .unbound = v { throw unboundGlobal(Int(i)) }
-                    stack[sp] = v
-                    sp &+= 1
+                    sp.pointee = v
+                    sp += 1
                 case .globalSet(let i):
                     if globalsFrozen { throw frozenGlobal(Int(i)) }
-                    sp &-= 1
-                    globals[Int(i)] = stack[sp]
+                    sp -= 1
+                    globals[Int(i)] = sp.pointee
                 case .cellMake(let i):
-                    self.sp = sp
-                    try makeCell(at: fp &+ Int(i))
+                    save(sp: sp)
+                    try makeCell(at: fp + Int(i) - stack)
                 case .cellGet(let i):
-                    stack[sp] = try cellContents(stack[fp &+ Int(i)], local: Int(i), pc: pc)
-                    sp &+= 1
+                    sp.pointee = try cellContents(fp[Int(i)], local: Int(i), pc: ip - code)
+                    sp += 1
                 case .cellSet(let i):
-                    sp &-= 1
-                    try setCell(stack[fp &+ Int(i)], stack[sp])
+                    sp -= 1
+                    try setCell(fp[Int(i)], sp.pointee)
                 case .freeCell(let i):
-                    stack[sp] = .ref(try freeCell(closure: stack[fp &- 1], Int(i), "free.cell").1)
-                    sp &+= 1
+                    sp.pointee = .ref(try freeCell(closure: fp[-1], Int(i), "free.cell").1)
+                    sp += 1
                 case .freeGet(let i):
-                    stack[sp] = try freeVariable(closure: stack[fp &- 1], Int(i))
-                    sp &+= 1
+                    sp.pointee = try freeVariable(closure: fp[-1], Int(i))
+                    sp += 1
                 case .builtin(let b):
-                    stack[sp] = .builtin(UInt32(b))
-                    sp &+= 1
+                    sp.pointee = .builtin(UInt32(b))
+                    sp += 1
                 case .importGet(let i):
-                    stack[sp] = .host(UInt32(i))
-                    sp &+= 1
+                    sp.pointee = .host(UInt32(i))
+                    sp += 1
                 case .funcMake(let f):
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
                     try makeFunction(Int(f))
-                    sp = self.sp
+                    sp = stack + self.sp
 
                 // MARK: arithmetic
                 case .add, .sub, .addInPlace:
                     // `+=` on two ints is plain addition; lists (extend in place) go the long way.
                     let kind: FusedKind
                     if case .sub = op { kind = .sub } else { kind = .add }
-                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1], let r = kind.apply(a, b) {
-                        sp &-= 1
-                        stack[sp &- 1] = r
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1], let r = kind.apply(a, b) {
+                        sp -= 1
+                        sp[-1] = r
                         continue
                     }
-                    if case .float(let x) = stack[sp &- 2], case .float(let y) = stack[sp &- 1] {
-                        sp &-= 1
-                        stack[sp &- 1] = .float(kind == .sub ? x - y : x + y)
+                    if case .float(let x) = sp[-2], case .float(let y) = sp[-1] {
+                        sp -= 1
+                        sp[-1] = .float(kind == .sub ? x - y : x + y)
                         continue
                     }
                     // Not two small ints or two floats, or the result overflows: the generic path.
@@ -270,66 +272,66 @@ extension Sandbox {
                     // costs ~10× as much: LCG-style loops spent 60% of their time there). Zero
                     // divisors, overflow and out-of-range shifts fall through to it, which
                     // reports or promotes exactly as before; small ints have no dynamic fuel.
-                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1], let r = smallInt(op, a, b) {
-                        sp &-= 1
-                        stack[sp &- 1] = .int(r)
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1], let r = smallInt(op, a, b) {
+                        sp -= 1
+                        sp[-1] = .int(r)
                         continue
                     }
                     // Two floats: `*` and `/` by a non-zero float are plain IEEE, as in the
                     // generic path; the rest (and division by zero) go there.
-                    if case .float(let x) = stack[sp &- 2], case .float(let y) = stack[sp &- 1] {
+                    if case .float(let x) = sp[-2], case .float(let y) = sp[-1] {
                         if case .mul = op {
-                            sp &-= 1
-                            stack[sp &- 1] = .float(x * y)
+                            sp -= 1
+                            sp[-1] = .float(x * y)
                             continue
                         }
                         if case .div = op, y != 0 {
-                            sp &-= 1
-                            stack[sp &- 1] = .float(x / y)
+                            sp -= 1
+                            sp[-1] = .float(x / y)
                             continue
                         }
                     }
                     fallthrough
                 case .bitOrInPlace, .in, .notIn:
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    let r = try binary(BinaryOperator(op), stack[sp &- 2], stack[sp &- 1])
+                    let r = try binary(BinaryOperator(op), sp[-2], sp[-1])
                     fuel = self.fuel
-                    sp &-= 1
-                    stack[sp &- 1] = r
+                    sp -= 1
+                    sp[-1] = r
                 case .neg, .pos, .bitNot:
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    stack[sp &- 1] = try unary(op, stack[sp &- 1])
+                    sp[-1] = try unary(op, sp[-1])
                     fuel = self.fuel
                 case .not:
-                    stack[sp &- 1] = .bool(!truth(stack[sp &- 1]))
+                    sp[-1] = .bool(!truth(sp[-1]))
 
                 // MARK: comparison
                 case .eq, .ne:
                     let equal: Bool
-                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
                         equal = a == b
-                    } else if case .float(let a) = stack[sp &- 2], case .float(let b) = stack[sp &- 1], !a.isNaN && !b.isNaN {
+                    } else if case .float(let a) = sp[-2], case .float(let b) = sp[-1], !a.isNaN && !b.isNaN {
                         equal = a == b
                     } else {
-                        self.sp = sp
+                        save(sp: sp)
                         self.fuel = fuel
-                        equal = try self.equal(stack[sp &- 2], stack[sp &- 1])
+                        equal = try self.equal(sp[-2], sp[-1])
                         fuel = self.fuel
                     }
-                    sp &-= 1
-                    if case .eq = op { stack[sp &- 1] = .bool(equal) } else { stack[sp &- 1] = .bool(!equal) }
+                    sp -= 1
+                    if case .eq = op { sp[-1] = .bool(equal) } else { sp[-1] = .bool(!equal) }
                 case .lt, .le, .gt, .ge:
                     let result: Bool
-                    if case .int(let a) = stack[sp &- 2], case .int(let b) = stack[sp &- 1] {
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
                         switch op {
                         case .lt: result = a < b
                         case .le: result = a <= b
                         case .gt: result = a > b
                         default: result = a >= b
                         }
-                    } else if case .float(let a) = stack[sp &- 2], case .float(let b) = stack[sp &- 1], !a.isNaN && !b.isNaN {
+                    } else if case .float(let a) = sp[-2], case .float(let b) = sp[-1], !a.isNaN && !b.isNaN {
                         switch op {
                         case .lt: result = a < b
                         case .le: result = a <= b
@@ -337,161 +339,171 @@ extension Sandbox {
                         default: result = a >= b
                         }
                     } else {
-                        self.sp = sp
+                        save(sp: sp)
                         self.fuel = fuel
-                        result = try compare(ComparisonOperator(op), stack[sp &- 2], stack[sp &- 1])
+                        result = try compare(ComparisonOperator(op), sp[-2], sp[-1])
                         fuel = self.fuel
                     }
-                    sp &-= 1
-                    stack[sp &- 1] = .bool(result)
+                    sp -= 1
+                    sp[-1] = .bool(result)
 
                 // MARK: data
                 case .listNew(let n), .tupleNew(let n):
-                    self.sp = sp
-                    let items = Array(UnsafeBufferPointer(start: stack + (sp &- Int(n)), count: Int(n)))
+                    save(sp: sp)
+                    let items = Array(UnsafeBufferPointer(start: sp - Int(n), count: Int(n)))
                     let v = try makeSequence(items, tuple: { if case .tupleNew = op { return true } else { return false } }())
-                    sp &-= Int(n)
-                    stack[sp] = v
-                    sp &+= 1
+                    sp -= Int(n)
+                    sp.pointee = v
+                    sp += 1
                 case .dictNew(let n):
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    let v = try makeDict(pairsAt: sp &- 2 &* Int(n), count: Int(n))
+                    let v = try makeDict(pairsAt: sp - 2 &* Int(n) - stack, count: Int(n))
                     fuel = self.fuel
-                    sp &-= 2 &* Int(n)
-                    stack[sp] = v
-                    sp &+= 1
+                    sp -= 2 &* Int(n)
+                    sp.pointee = v
+                    sp += 1
                 case .listPush:
-                    self.sp = sp
-                    try listPush(stack[sp &- 2], stack[sp &- 1])
-                    sp &-= 2
+                    save(sp: sp)
+                    try listPush(sp[-2], sp[-1])
+                    sp -= 2
                 case .index:
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    let v = try index(stack[sp &- 2], stack[sp &- 1])
+                    let v = try index(sp[-2], sp[-1])
                     fuel = self.fuel
-                    sp &-= 1
-                    stack[sp &- 1] = v
+                    sp -= 1
+                    sp[-1] = v
                 case .indexSet:
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    try setIndex(stack[sp &- 3], stack[sp &- 2], stack[sp &- 1])
+                    try setIndex(sp[-3], sp[-2], sp[-1])
                     fuel = self.fuel
-                    sp &-= 3
+                    sp -= 3
                 case .slice:
-                    self.sp = sp
+                    save(sp: sp)
                     self.fuel = fuel
-                    let v = try slice(stack[sp &- 4], stack[sp &- 3], stack[sp &- 2], stack[sp &- 1])
+                    let v = try slice(sp[-4], sp[-3], sp[-2], sp[-1])
                     fuel = self.fuel
-                    sp &-= 3
-                    stack[sp &- 1] = v
+                    sp -= 3
+                    sp[-1] = v
                 case .attr(let name):
-                    self.sp = sp
-                    stack[sp &- 1] = try attribute(stack[sp &- 1], name: Int(name))
+                    save(sp: sp)
+                    sp[-1] = try attribute(sp[-1], name: Int(name))
                 case .unpack(let n):
-                    self.sp = sp
-                    try unpack(stack[sp &- 1], into: sp &- 1, count: Int(n))
-                    sp = sp &- 1 &+ Int(n)
+                    save(sp: sp)
+                    try unpack(sp[-1], into: sp - 1 - stack, count: Int(n))
+                    sp += Int(n) &- 1
 
                 // MARK: iteration
                 case .iterBegin:
-                    self.sp = sp
-                    stack[sp &- 1] = try iterBegin(stack[sp &- 1])
+                    save(sp: sp)
+                    sp[-1] = try iterBegin(sp[-1])
                 case .iterNext(let t, let drop, let p):
-                    self.sp = sp
-                    if let v = try iterNext(stack[sp &- 1]) {
-                        stack[sp] = v
-                        sp &+= 1
-                        pc = land(Mode.self, pc, p.fall, &fuel, flag)
+                    save(sp: sp)
+                    if let v = try iterNext(sp[-1]) {
+                        sp.pointee = v
+                        sp += 1
+                        ip = land(Mode.self, ip, p.fall, &fuel, flag)
                     } else {
-                        sp &-= Int(drop)
-                        pc = land(Mode.self, Int(t), p.taken, &fuel, flag)
+                        sp -= Int(drop)
+                        ip = land(Mode.self, ip + Int(t), p.taken, &fuel, flag)
                     }
                 case .iterEnd:
-                    sp &-= 1
-                    iterEnd(stack[sp])
+                    sp -= 1
+                    iterEnd(sp.pointee)
 
                 // MARK: calls
                 case .call(let shape):
-                    let calleeSlot = sp &- shape.slots &- 1
-                    if case .function(let f) = stack[calleeSlot], shape.isPositionalOnly {
+                    let callee = sp - shape.slots - 1
+                    if case .function(let f) = callee.pointee, shape.isPositionalOnly {
                         let e = entries[Int(f)]
                         if e.isSimple && Int(e.paramCount) == shape.positional {
-                            let newFP = calleeSlot &+ 1
-                            if depth >= budget.maxDepth || newFP &+ Int(e.frameSize) > stackCapacity || depth >= frameCapacity {
-                                self.sp = sp
-                                try makeRoom(frameTop: newFP &+ Int(e.frameSize))
-                                stack = self.stack
+                            var newFP = callee + 1
+                            let frameTop = newFP - stack + Int(e.frameSize)
+                            if depth >= budget.maxDepth || frameTop > stackCapacity || depth >= frameCapacity {
+                                save(sp: sp)
+                                let at = newFP - stack
+                                try makeRoom(frameTop: frameTop)
+                                newFP = stack + at
                             }
-                            frames[depth &- 1].pc = pc
-                            frames[depth] = Frame(function: Int32(bitPattern: f), fp: newFP, pc: 0)
+                            frames[depth &- 1].pc = ip - code
+                            frames[depth] = Frame(function: Int32(bitPattern: f), fp: newFP - stack, pc: 0)
                             depth &+= 1
                             var i = Int(e.paramCount)
                             while i < Int(e.localCount) {
-                                stack[newFP &+ i] = .unbound
+                                newFP[i] = .unbound
                                 i &+= 1
                             }
                             fp = newFP
-                            sp = newFP &+ Int(e.localCount)
+                            sp = newFP + Int(e.localCount)
                             code = e.code
                             // The callee's entry block is paid here when possible (see Prepay).
-                            pc = land(Mode.self, 0, e.entryFuel, &fuel, flag)
+                            ip = land(Mode.self, code, e.entryFuel, &fuel, flag)
                             continue
                         }
                     }
                     // All of the loop's position goes back to the sandbox: a host call leaves
                     // the loop here, and the inline call path above does not write `self.fp`.
-                    self.sp = sp
+                    save(sp: sp, fp: fp)
                     self.fuel = fuel
-                    self.pc = pc
-                    self.fp = fp
-                    switch try callValue(calleeSlot: calleeSlot, shape: shape) {
+                    self.pc = ip - code
+                    switch try callValue(calleeSlot: callee - stack, shape: shape) {
                     case .frame:
-                        stack = self.stack
-                        fp = self.fp
-                        sp = self.sp
                         code = entries[Int(frames[depth &- 1].function)].code
-                        pc = 0
+                        ip = code
                     case .value:
-                        sp = self.sp
+                        break
                     case .host(let call):
                         // self.fuel already holds the host call's price.
                         return .host(call)
                     }
+                    // The call may have grown (moved) the stack: rebase both pointers.
+                    sp = stack + self.sp
+                    fp = stack + self.fp
                     fuel = self.fuel
                 case .callAttr(let name, let shape):
-                    self.sp = sp
+                    save(sp: sp, fp: fp)
                     self.fuel = fuel
-                    self.pc = pc
-                    self.fp = fp
-                    switch try callMethod(name: Int(name), receiverSlot: sp &- shape.slots &- 1, shape: shape) {
+                    self.pc = ip - code
+                    switch try callMethod(name: Int(name), receiverSlot: sp - shape.slots - 1 - stack, shape: shape) {
                     case .frame:
                         // A test `module`'s field was a function (Builtins+Testing.swift).
-                        stack = self.stack
-                        fp = self.fp
                         code = entries[Int(frames[depth &- 1].function)].code
-                        pc = 0
+                        ip = code
                     case .value: break
                     case .host(let call): return .host(call)
                     }
-                    sp = self.sp
+                    sp = stack + self.sp
+                    fp = stack + self.fp
                     fuel = self.fuel
                 }
             }
         } catch {
-            // The op at pc - 1 trapped before changing anything, so out-of-fuel can resume it.
-            self.pc = pc &- 1
-            self.sp = sp
-            self.fp = fp
+            // The op before ip trapped before changing anything, so out-of-fuel can resume it.
+            let pc = ip - 1 - code
+            self.pc = pc
+            save(sp: sp, fp: fp)
             // Out of fuel: the op runs again from scratch on resume, so it is all or nothing:
             // give back whatever its slow path charged before running short (the local still
             // holds the fuel at the op's start). Any other trap ends the run; fuel only falls
             // while running, so the smaller of the local and the last write-back is the rest.
             self.fuel = error.reason == .outOfFuel ? fuel : min(self.fuel, fuel)
             var trap = error
-            trap.backtrace = backtrace(pc: pc &- 1)
+            trap.backtrace = backtrace(pc: pc)
             return .trapped(trap)
         }
+    }
+
+    /// Writes the loop's stack pointer (and frame pointer) back as indexes, for slow paths
+    /// and for whoever continues the run.
+    @inline(__always) private func save(sp: UnsafeMutablePointer<Value>) {
+        self.sp = sp - stack
+    }
+
+    @inline(__always) private func save(sp: UnsafeMutablePointer<Value>, fp: UnsafeMutablePointer<Value>) {
+        self.sp = sp - stack
+        self.fp = fp - stack
     }
 
     /// `local <kind> k` when the local is not a small int (or the int result overflows).
@@ -522,13 +534,13 @@ extension Sandbox {
     /// Where a branch to `target` continues: just past the target block's `charge` if the
     /// prepaid fuel is there and nothing interrupts, else on the `charge` itself.
     @inline(__always) private func land<Mode: MeteringMode>(
-        _: Mode.Type, _ target: Int, _ paid: UInt16, _ fuel: inout Int64, _ flag: InterruptFlag
-    ) -> Int {
+        _: Mode.Type, _ target: UnsafeMutablePointer<Op>, _ paid: UInt16, _ fuel: inout Int64, _ flag: InterruptFlag
+    ) -> UnsafeMutablePointer<Op> {
         guard Mode.metered else { return target }
         let rest = fuel &- Int64(paid)
         if rest >= flag.floor {
             fuel = rest
-            return target &+ 1
+            return target + 1
         }
         return target
     }
@@ -566,9 +578,9 @@ extension Sandbox {
     }
 
     /// Moves the `keep` results of a branch down over `drop` discarded values.
-    @inline(__always) private func adjust(_ stack: UnsafeMutablePointer<Value>, _ sp: Int, drop: UInt16, keep: UInt16) -> Int {
-        if keep == 1 { stack[sp &- 1 &- Int(drop)] = stack[sp &- 1] }
-        return sp &- Int(drop)
+    @inline(__always) private func adjust(_ sp: UnsafeMutablePointer<Value>, drop: UInt16, keep: UInt16) -> UnsafeMutablePointer<Value> {
+        if keep == 1 { sp[-1 - Int(drop)] = sp[-1] }
+        return sp - Int(drop)
     }
 
     /// The trap for a `charge` that could not proceed: an interrupt, or too little fuel.

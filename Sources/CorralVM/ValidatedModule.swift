@@ -99,7 +99,12 @@ public final class ValidatedModule: @unchecked Sendable {
     /// A text listing of the translated code of one function, for tests and `corral disasm --internal`.
     public func internalListing(function: Int) -> String {
         let f = functions[function]
-        return (0..<f.count).map { "\($0): \(f.ops[$0])" }.joined(separator: "\n")
+        return (0..<f.count).map { at in
+            // Targets are shown absolute, as the translator made them.
+            var op = f.ops[at]
+            if let (t, _) = op.branchTarget { op.retarget(t + Int32(at + 1)) }
+            return "\(at): \(op)"
+        }.joined(separator: "\n")
     }
 }
 

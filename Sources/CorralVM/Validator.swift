@@ -302,7 +302,7 @@ struct Validator {
                 emit(.jump(-1, Prepay()), fuel: 0)
                 c.fixups.append(ops.count - 1)
                 newBlock()
-                patch(&ops[c.ifJump], here())
+                ops[c.ifJump].retarget(here())
                 c.ifJump = -1
                 c.kind = .else
                 c.deadTail = false
@@ -323,7 +323,7 @@ struct Validator {
                     // any, the return simply ends the current block.
                     if !c.fixups.isEmpty { newBlock() }
                     let target = here()
-                    for at in c.fixups { patch(&ops[at], target) }
+                    for at in c.fixups { ops[at].retarget(target) }
                     if c.deadTail && c.fixups.isEmpty {
                         // Unreachable: keep the op as a guard but charge nothing for it.
                         ops.append(.ret)
@@ -338,8 +338,8 @@ struct Validator {
                 } else {
                     newBlock()
                     let target = here()
-                    for at in c.fixups { patch(&ops[at], target) }
-                    if c.ifJump >= 0 { patch(&ops[c.ifJump], target) }
+                    for at in c.fixups { ops[at].retarget(target) }
+                    if c.ifJump >= 0 { ops[c.ifJump].retarget(target) }
                 }
             case .br:
                 let s = try branchShape(ins.a)
@@ -510,6 +510,10 @@ struct Validator {
             openLandings(&ops, &origin)
             prepay(&ops)
         }
+        // The run loop jumps relative to the op after the branch (see `Op`).
+        for at in ops.indices {
+            if let (t, _) = ops[at].branchTarget { ops[at].retarget(t - Int32(at + 1)) }
+        }
         return CompiledFunction(
             index: index, source: fn, ops: ops, origin: origin, maxHeight: maxHeight)
     }
@@ -528,7 +532,7 @@ struct Validator {
         }
         var landings = Set<Int>([0])
         for at in ops.indices {
-            guard let (t, conditional) = branchTarget(ops[at]) else { continue }
+            guard let (t, conditional) = ops[at].branchTarget else { continue }
             landings.insert(Int(t))
             if conditional { landings.insert(at + 1) }
         }
@@ -557,7 +561,7 @@ struct Validator {
             }
             guard at < ops.count else { break }
             var op = ops[at]
-            if let (t, _) = branchTarget(op) { patch(&op, moved(Int(t))) }
+            if let (t, _) = op.branchTarget { op.retarget(moved(Int(t))) }
             newOps.append(op)
             newOrigin.append(origin[at])
         }
@@ -591,41 +595,6 @@ struct Validator {
             case .jumpIfLocalConst(let t, let k, _, let i, let f): ops[at] = .jumpIfLocalConst(t, k, paid(t), i, f)
             default: break
             }
-        }
-    }
-
-    /// A branch's target, and whether it can also fall through to the next op.
-    private func branchTarget(_ op: Op) -> (Int32, conditional: Bool)? {
-        switch op {
-        case .jump(let t, _), .jumpAdjust(let t, _, _, _): return (t, false)
-        case .jumpIf(let t, _), .jumpUnless(let t, _), .jumpIfAdjust(let t, _, _, _), .jumpUnlessAdjust(let t, _, _, _),
-            .iterNext(let t, _, _), .jumpUnlessCompare(let t, _, _), .jumpIfCompare(let t, _, _),
-            .jumpUnlessLocalConst(let t, _, _, _, _), .jumpIfLocalConst(let t, _, _, _, _):
-            return (t, true)
-        case .charge, .unreachable, .ret, .drop, .dup, .dup2, .swap, .constNone, .constTrue, .constFalse, .constInt,
-            .constFloat, .constRef, .localGet, .localSet, .globalGet, .globalSet, .cellMake, .cellGet, .cellSet,
-            .freeGet, .freeCell, .builtin, .importGet, .funcMake, .add, .sub, .mul, .div, .floorDiv, .mod, .neg, .pos, .bitAnd,
-            .bitOr, .bitXor, .bitNot, .shl, .shr, .addInPlace, .bitOrInPlace, .eq, .ne, .lt, .le, .gt, .ge, .in, .notIn,
-            .not, .listNew, .tupleNew, .dictNew, .listPush, .index, .indexSet, .slice, .attr, .unpack, .iterBegin,
-            .iterEnd, .localConst, .localConstSet, .call, .callAttr:
-            return nil
-        }
-    }
-
-    private func patch(_ op: inout Op, _ target: Int32) {
-        switch op {
-        case .jump(_, let p): op = .jump(target, p)
-        case .jumpIf(_, let p): op = .jumpIf(target, p)
-        case .jumpUnless(_, let p): op = .jumpUnless(target, p)
-        case .jumpAdjust(_, let d, let k, let p): op = .jumpAdjust(target, drop: d, keep: k, p)
-        case .jumpIfAdjust(_, let d, let k, let p): op = .jumpIfAdjust(target, drop: d, keep: k, p)
-        case .jumpUnlessAdjust(_, let d, let k, let p): op = .jumpUnlessAdjust(target, drop: d, keep: k, p)
-        case .iterNext(_, let d, let p): op = .iterNext(target, drop: d, p)
-        case .jumpUnlessCompare(_, let p, let f): op = .jumpUnlessCompare(target, p, f)
-        case .jumpIfCompare(_, let p, let f): op = .jumpIfCompare(target, p, f)
-        case .jumpUnlessLocalConst(_, let k, let p, let i, let f): op = .jumpUnlessLocalConst(target, k, p, i, f)
-        case .jumpIfLocalConst(_, let k, let p, let i, let f): op = .jumpIfLocalConst(target, k, p, i, f)
-        default: break
         }
     }
 }

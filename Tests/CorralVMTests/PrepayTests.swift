@@ -46,9 +46,10 @@ import Testing
             Issue.record("op before the heavy charge is \(ops[heavy - 1])")
             return
         }
-        // The back-edge lands on the `charge 0`, prepaying nothing but the interrupt check.
-        let back = ops.contains {
-            if case .jumpIfLocalConst(let t, _, let p, _, _) = $0 { Int(t) == heavy - 1 && p.taken == 0 } else { false }
+        // The back-edge lands on the `charge 0`, prepaying nothing but the interrupt check
+        // (targets are relative to the op after the branch).
+        let back = ops.indices.contains { at in
+            if case .jumpIfLocalConst(let t, _, let p, _, _) = ops[at] { at + 1 + Int(t) == heavy - 1 && p.taken == 0 } else { false }
         }
         #expect(back)
     }

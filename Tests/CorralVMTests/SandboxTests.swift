@@ -331,4 +331,49 @@ import Testing
         let deeper = text.replacingOccurrences(of: "const.int 8\n", with: "const.int 9\n")
         #expect(await (try makeSandbox(deeper, budget: Budget(maxDepth: 10))).initialize().trap?.reason == .stackOverflow)
     }
+    /// The run loop holds the stack and frame as pointers; a call that grows (moves) the stack
+    /// must leave the caller's locals and pending operands intact. `sum(n)` keeps `n` in a
+    /// local and `n * 1000` on the operand stack across the recursive call, 500 frames deep
+    /// (the stack starts at 256 slots), through the inline call path (a plain function) and
+    /// through the generic one (a closure with a default, bound by `callValue`).
+    @Test(arguments: [true, false], [false, true])
+    func stackGrowthKeepsCallerFrames(metered: Bool, generic: Bool) async throws {
+        let text = """
+            .global "sum"
+            .start 1
+            .func "sum"
+            .param "n"
+            \(generic ? ".param \"unused\" default" : "")
+              local.get 0
+              const.int 0
+              eq
+              if
+                const.int 0
+                return
+              end
+              local.get 0
+              const.int 1000
+              mul
+              global.get 0
+              local.get 0
+              const.int 1
+              sub
+              call 1 0
+              add
+              local.get 0
+              add
+              end
+            .func "init"
+              \(generic ? "const.none" : "")
+              func.make 0
+              global.set 0
+              global.get 0
+              const.int 500
+              call 1 0
+              end
+            """
+        let sandbox = try makeSandbox(text, budget: Budget(maxDepth: 1000), metered: metered)
+        // sum(n) = sum over k of (1000k + k) = 1001 * n(n+1)/2
+        #expect(await sandbox.initialize() == .returned(.int(1001 * 500 * 501 / 2)))
+    }
 }
