@@ -24,7 +24,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The format: opcode table, module model, binary encoder/decoder, text form.
@@ -38,7 +37,6 @@ let package = Package(
             dependencies: [
                 "CorralBytecode",
                 .product(name: "BigInt", package: "BigInt"),
-                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: vmSettings),
         // The commands of the `corral` executable, as a tested library.

@@ -137,7 +137,7 @@ public struct OpcodeInfo: Sendable {
 /// The fuel schedule's version. Bump it whenever any cost in `Opcode.info` or any dynamic
 /// charge changes, and say why in bytecode/SPEC.md: fuel numbers are part of the contract.
 public enum FuelSchedule {
-    public static let version = 1
+    public static let version = 2
     /// Fuel per element for work proportional to a collection's length.
     public static let perElement = 1
     /// Bytes covered by one unit of fuel for byte-proportional work (strings, bytes).

@@ -1,5 +1,3 @@
-import OrderedCollections
-
 /// Builtins that make or consume collections. Each charges one fuel per element it touches
 /// (sorting n·⌈log2 n⌉ more), reserves everything it builds in one go, then builds it.
 extension Sandbox {
@@ -20,7 +18,7 @@ extension Sandbox {
         guard args.positional.count <= 1 else {
             throw Trap.runtime("dict: got \(args.positional.count) positional arguments, want at most 1")
         }
-        var entries = OrderedDictionary<HashKey, (key: Value, value: Value)>()
+        var entries = OrderedTable<HashKey, (key: Value, value: Value)>()
         if let x = args.positional.first {
             if let d = dictObject(x) {
                 try useFuel(elements: d.entries.count)
@@ -37,8 +35,8 @@ extension Sandbox {
                     }
                     let k = pair.items[0]
                     let key = try chargedKey(k)
-                    if let at = entries.index(forKey: key) {
-                        entries.values[at].value = pair.items[1]
+                    if let at = entries.slot(forKey: key) {
+                        entries[slot: at].value = pair.items[1]
                     } else {
                         entries[key] = (k, pair.items[1])
                     }
@@ -53,8 +51,8 @@ extension Sandbox {
         try reserve(bytes)
         for (name, v) in args.named {
             let utf8 = Array(name.utf8)
-            if let at = entries.index(forKey: .string(utf8)) {
-                entries.values[at].value = v
+            if let at = entries.slot(forKey: .string(utf8)) {
+                entries[slot: at].value = v
             } else {
                 entries[.string(utf8)] = (try heap.insert(StringObject(utf8)), v)
             }
@@ -65,7 +63,7 @@ extension Sandbox {
     /// `set(x)`: the distinct elements of an iterable, in first-seen order.
     func builtinSet(_ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("set", ["x"], required: 0)
-        var elements = OrderedDictionary<HashKey, Value>()
+        var elements = OrderedTable<HashKey, Value>()
         if let x = a[0] {
             let items = try self.elements(of: x, for: "set: argument")
             try useFuel(elements: items.count)

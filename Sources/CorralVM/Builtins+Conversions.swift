@@ -80,6 +80,24 @@ extension Sandbox {
         // Fuel like a big-int product of the digit limbs (conversion is quadratic).
         let limbs = s.count / 19 + 1
         try useFuel(elements: limbs * limbs)
+        if s.count <= 18 {
+            // Up to 18 digits: accumulate in an Int64 (no BigInt, no String), with overflow
+            // checks because bases above 10 can leave 64 bits; then the BigInt path decides.
+            var value: Int64 = 0
+            var fits = true
+            for c in s {
+                let d = Int64(c <= UInt8(ascii: "9") ? c &- UInt8(ascii: "0") : (c | 0x20) &- UInt8(ascii: "a") &+ 10)
+                let (m, o1) = value.multipliedReportingOverflow(by: Int64(base))
+                let (r, o2) = m.addingReportingOverflow(d)
+                if o1 || o2 { fits = false; break }
+                value = r
+            }
+            if fits {
+                // The same memory check as the BigInt path (BigUInt is inline at this size).
+                try reserve(MemoryCost.bigInt(BigUInt(value.magnitude).words.count))
+                return .int(negative ? -value : value)
+            }
+        }
         let digits = String(decoding: s, as: UTF8.self)
         guard let magnitude = BigInt(digits, radix: base) else { throw invalid() }
         try reserve(MemoryCost.bigInt(magnitude.magnitude.words.count))

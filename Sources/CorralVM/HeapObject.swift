@@ -1,5 +1,4 @@
 import BigInt
-import OrderedCollections
 
 /// Kinds of heap object. `HeapObject.kind` lets the interpreter downcast with
 /// `unsafeDowncast` after one integer compare instead of a dynamic cast.
@@ -105,9 +104,9 @@ enum HashKey: Hashable, Sendable {
 }
 
 final class DictObject: HeapObject {
-    var entries: OrderedDictionary<HashKey, (key: Value, value: Value)>
+    var entries: OrderedTable<HashKey, (key: Value, value: Value)>
     var iterators = 0
-    init(_ entries: OrderedDictionary<HashKey, (key: Value, value: Value)> = [:]) {
+    init(_ entries: OrderedTable<HashKey, (key: Value, value: Value)> = [:]) {
         self.entries = entries
         super.init(kind: .dict, bytes: MemoryCost.dict(entries.count))
     }
@@ -120,9 +119,9 @@ final class DictObject: HeapObject {
 }
 
 final class SetObject: HeapObject {
-    var elements: OrderedDictionary<HashKey, Value>
+    var elements: OrderedTable<HashKey, Value>
     var iterators = 0
-    init(_ elements: OrderedDictionary<HashKey, Value> = [:]) {
+    init(_ elements: OrderedTable<HashKey, Value> = [:]) {
         self.elements = elements
         super.init(kind: .set, bytes: MemoryCost.set(elements.count))
     }

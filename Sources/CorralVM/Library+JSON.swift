@@ -1,5 +1,4 @@
 import BigInt
-import OrderedCollections
 
 /// The `json` module, as Go Starlark's `lib/json`: `encode`, `decode`, `indent`, and
 /// `encode_indent` (Bazel's, `indent(encode(x))`).
@@ -141,10 +140,10 @@ extension Sandbox {
             case .list, .tuple, .set, .range, .dict:
                 if onPath.contains(slot) { throw Trap.runtime("cycle in JSON structure") }
                 if o.kind == .dict {
-                    let entries = unsafeDowncast(o, to: DictObject.self).entries.values
+                    let entries = unsafeDowncast(o, to: DictObject.self).entries
                     var pairs: [([UInt8], Value)] = []
                     pairs.reserveCapacity(entries.count)
-                    for e in entries {
+                    for e in entries.values {
                         guard let k = stringBytes(e.key) else { throw Trap.runtime("dict has \(typeName(e.key)) key, want string") }
                         pairs.append((k, e.value))
                     }
@@ -195,12 +194,12 @@ extension Sandbox {
                 open[open.count - 1].append(try heap.insert(ListObject(items)))
             case .endDict:
                 let flat = open.removeLast()
-                var entries = OrderedDictionary<HashKey, (key: Value, value: Value)>()
+                var entries = OrderedTable<HashKey, (key: Value, value: Value)>()
                 var i = 0
                 while i < flat.count {
                     let key = HashKey.string(stringBytes(flat[i]) ?? [])
-                    if let at = entries.index(forKey: key) {
-                        entries.values[at].value = flat[i + 1]
+                    if let at = entries.slot(forKey: key) {
+                        entries[slot: at].value = flat[i + 1]
                     } else {
                         entries[key] = (flat[i], flat[i + 1])
                     }

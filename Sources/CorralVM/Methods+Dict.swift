@@ -1,7 +1,5 @@
-import OrderedCollections
-
-/// `dict` methods. Removing from an insertion-ordered table shifts the entries
-/// after it, so removals charge one fuel per entry shifted.
+/// `dict` methods. Removal is O(1) (`OrderedTable`), so `pop` and `popitem` charge only for
+/// hashing the key.
 extension Sandbox {
     func dictMethod(_ m: MethodName, _ d: DictObject, _ args: Arguments) throws(Trap) -> Value {
         switch m {
@@ -28,19 +26,17 @@ extension Sandbox {
             let a = try args.bind("pop", ["key", "default"], required: 1)
             try checkMutable(d, "delete from")
             let k = a[0] ?? .none
-            guard let i = d.entries.index(forKey: try chargedKey(k)) else {
+            guard let i = d.entries.slot(forKey: try chargedKey(k)) else {
                 if let fallback = a[1] { return fallback }
                 throw Trap.runtime("pop: missing key \(repr(k, limit: 128))")
             }
-            try useFuel(elements: d.entries.count - i)
-            let v = d.entries.remove(at: i).value.value
+            let v = d.entries.remove(slot: i).element.value
             shrink(d, by: MemoryCost.dictEntry)
             return v
         case .popitem:
             try noArguments(args, m.rawValue)
             try checkMutable(d, "delete from")
-            guard let first = d.entries.values.first else { throw Trap.runtime("popitem: empty dict") }
-            try useFuel(elements: d.entries.count)
+            guard let first = d.entries.first?.element else { throw Trap.runtime("popitem: empty dict") }
             // Reserve before removing: once removed, the key and value are reachable only
             // from here until the tuple holds them.
             try reserve(MemoryCost.sequence(2))
@@ -76,7 +72,7 @@ extension Sandbox {
             throw Trap.runtime("update: got \(args.positional.count) positional arguments, want at most 1")
         }
         try checkMutable(d, "insert into")
-        var incoming = OrderedDictionary<HashKey, (key: Value, value: Value)>()
+        var incoming = OrderedTable<HashKey, (key: Value, value: Value)>()
         if let x = args.positional.first {
             if let other = dictObject(x) {
                 incoming = other.entries
@@ -89,8 +85,8 @@ extension Sandbox {
                         throw Trap.runtime("update: element #\(i) is not a pair")
                     }
                     let key = try chargedKey(pair.items[0])
-                    if let at = incoming.index(forKey: key) {
-                        incoming.values[at].value = pair.items[1]
+                    if let at = incoming.slot(forKey: key) {
+                        incoming[slot: at].value = pair.items[1]
                     } else {
                         incoming[key] = (pair.items[0], pair.items[1])
                     }
@@ -109,8 +105,8 @@ extension Sandbox {
         try reserve(MemoryCost.dictEntry * added + names)
         for (name, v) in args.named {
             let utf8 = Array(name.utf8)
-            if let at = incoming.index(forKey: .string(utf8)) {
-                incoming.values[at].value = v
+            if let at = incoming.slot(forKey: .string(utf8)) {
+                incoming[slot: at].value = v
             } else {
                 incoming[.string(utf8)] = (try heap.insert(StringObject(utf8)), v)
             }

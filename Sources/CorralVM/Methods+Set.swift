@@ -1,9 +1,7 @@
-import OrderedCollections
-
 /// `set` methods. Methods that take iterables read each argument whole, charge one fuel per
 /// element read (plus hashing it), and build or grow the set only after everything is hashed,
-/// so an error leaves the receiver unchanged. Removing from an insertion-ordered table shifts
-/// the entries after it: removals charge one fuel per entry shifted.
+/// so an error leaves the receiver unchanged. Removal is O(1) (`OrderedTable`) and charges only
+/// for hashing.
 extension Sandbox {
     func setMethod(_ m: MethodName, _ s: SetObject, _ args: Arguments) throws(Trap) -> Value {
         switch m {
@@ -22,19 +20,17 @@ extension Sandbox {
             try checkMutable(s, "delete from")
             let x = a[0] ?? .none
             let key = try prefixed(m.rawValue) { () throws(Trap) in try chargedKey(x) }
-            guard let i = s.elements.index(forKey: key) else {
+            guard let i = s.elements.slot(forKey: key) else {
                 if m == .discard { return .none }
                 throw Trap.runtime("remove: element \(repr(x, limit: 128)) not found")
             }
-            try useFuel(elements: s.elements.count - i)
-            s.elements.remove(at: i)
+            s.elements.remove(slot: i)
             shrink(s, by: MemoryCost.setEntry)
             return .none
         case .pop:
             try noArguments(args, "pop")
             try checkMutable(s, "delete from")
-            guard let first = s.elements.values.first else { throw Trap.runtime("pop: empty set") }
-            try useFuel(elements: s.elements.count)
+            guard let first = s.elements.first?.element else { throw Trap.runtime("pop: empty set") }
             s.elements.removeFirst()
             shrink(s, by: MemoryCost.setEntry)
             return first
@@ -94,7 +90,7 @@ extension Sandbox {
             if inPlace { try checkMutable(s, "insert into") }
             let other = try hashedElements(args.positional[0], m.rawValue, parameter: 1)
             try useFuel(elements: s.elements.count)
-            var out = OrderedDictionary<HashKey, Value>()
+            var out = OrderedTable<HashKey, Value>()
             for (k, v) in s.elements where other[k] == nil { out[k] = v }
             for (k, v) in other where s.elements[k] == nil { out[k] = v }
             if inPlace {
@@ -120,7 +116,7 @@ extension Sandbox {
 
     /// The distinct elements of iterable `x` (argument `parameter` of `function`), hashed:
     /// one fuel per element plus hashing.
-    private func hashedElements(_ x: Value, _ function: String, parameter: Int) throws(Trap) -> OrderedDictionary<HashKey, Value> {
+    private func hashedElements(_ x: Value, _ function: String, parameter: Int) throws(Trap) -> OrderedTable<HashKey, Value> {
         if let o = setObject(x) {
             try useFuel(elements: o.elements.count)
             return o.elements
@@ -130,7 +126,7 @@ extension Sandbox {
         }
         let items = try elements(of: x, for: function)
         try useFuel(elements: items.count)
-        var out = OrderedDictionary<HashKey, Value>()
+        var out = OrderedTable<HashKey, Value>()
         for item in items {
             let k = try prefixed(function) { () throws(Trap) in try chargedKey(item) }
             if out[k] == nil { out[k] = item }

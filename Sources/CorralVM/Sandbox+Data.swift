@@ -1,5 +1,4 @@
 import BigInt
-import OrderedCollections
 
 /// Data-structure instructions: dict literals, indexing, slicing, unpacking, attributes, and
 /// the view of any iterable as an array of values that builtins and `*args` use.
@@ -17,12 +16,12 @@ extension Sandbox {
     /// must be reachable by the collector (on the stack or inside a reachable object).
     /// Fuel: hashing the keys; the caller charges per entry.
     func makeDict(_ pairs: [(Value, Value)]) throws(Trap) -> Value {
-        var entries = OrderedDictionary<HashKey, (key: Value, value: Value)>()
+        var entries = OrderedTable<HashKey, (key: Value, value: Value)>()
         entries.reserveCapacity(pairs.count)
         for (k, v) in pairs {
             let key = try chargedKey(k)
-            if let i = entries.index(forKey: key) {
-                entries.values[i].value = v
+            if let i = entries.slot(forKey: key) {
+                entries[slot: i].value = v
             } else {
                 entries[key] = (k, v)
             }
@@ -82,8 +81,8 @@ extension Sandbox {
             if let d = dictObject(x) {
                 try checkMutable(d, "insert into")
                 let key = try chargedKey(k)
-                if let i = d.entries.index(forKey: key) {
-                    d.entries.values[i].value = v
+                if let i = d.entries.slot(forKey: key) {
+                    d.entries[slot: i].value = v
                 } else {
                     try grow(d, by: MemoryCost.dictEntry)
                     d.entries[key] = (k, v)

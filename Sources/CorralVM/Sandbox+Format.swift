@@ -49,6 +49,14 @@ extension Sandbox {
             case UInt8(ascii: "s"), UInt8(ascii: "r"):
                 try write(arg, to: &out, quoteStrings: c == UInt8(ascii: "r"))
             case UInt8(ascii: "d"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "x"), UInt8(ascii: "X"):
+                let radix = c == UInt8(ascii: "o") ? 8 : (c == UInt8(ascii: "x") || c == UInt8(ascii: "X") ? 16 : 10)
+                if case .int(let k)? = number(arg) {
+                    // The common case without a BigInt; fuel as below (words² of the magnitude).
+                    let words = BigUInt(k.magnitude).words.count
+                    try useFuel(elements: words * words)
+                    try out.append(String(k, radix: radix, uppercase: c == UInt8(ascii: "X")))
+                    break
+                }
                 let v: BigInt
                 switch number(arg) {
                 case .int(let k)?: v = BigInt(k)
@@ -63,7 +71,6 @@ extension Sandbox {
                 }
                 let words = v.magnitude.words.count
                 try useFuel(elements: words * words)
-                let radix = c == UInt8(ascii: "o") ? 8 : (c == UInt8(ascii: "x") || c == UInt8(ascii: "X") ? 16 : 10)
                 try out.append(String(v, radix: radix, uppercase: c == UInt8(ascii: "X")))
             case UInt8(ascii: "e"), UInt8(ascii: "f"), UInt8(ascii: "g"), UInt8(ascii: "E"), UInt8(ascii: "F"), UInt8(ascii: "G"):
                 guard let num = number(arg) else {

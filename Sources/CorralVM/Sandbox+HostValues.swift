@@ -1,5 +1,4 @@
 import BigInt
-import OrderedCollections
 
 /// Copying values across the sandbox boundary. Copies are deep, sized and charged: arguments
 /// going out cost fuel per byte, answers coming in cost fuel per byte and memory.

@@ -24,14 +24,18 @@ extension Sandbox {
             let items = unsafeDowncast(o, to: ListObject.self).items
             guard i < items.count else { return nil }
             next = items[Int(i)]
+        // Dicts and sets: the position is a slot of their table, which skips removed entries.
         case .dict:
             let entries = unsafeDowncast(o, to: DictObject.self).entries
-            guard i < entries.count else { return nil }
-            next = entries.values[Int(i)].key
+            guard let s = entries.nextSlot(from: Int(i)) else { return nil }
+            next = entries[slot: s].key
+            iter.position = Int64(s + 1)
+            return next
         case .set:
             let elements = unsafeDowncast(o, to: SetObject.self).elements
-            guard i < elements.count else { return nil }
-            next = elements.values[Int(i)]
+            guard let s = elements.nextSlot(from: Int(i)) else { return nil }
+            iter.position = Int64(s + 1)
+            return elements[slot: s]
         case .range:
             let r = unsafeDowncast(o, to: RangeObject.self)
             guard i < r.count else { return nil }

@@ -1,5 +1,4 @@
 import BigInt
-import OrderedCollections
 
 /// `in`, and the set-algebra operators on dicts and sets (`|`, `&`, `^`, `-`, `|=`).
 extension Sandbox {
@@ -88,7 +87,7 @@ extension Sandbox {
     func setOperation(_ op: BinaryOperator, _ x: Value, _ y: Value) throws(Trap) -> Value? {
         guard let a = setObject(x), let b = setObject(y) else { return nil }
         try useFuel(elements: a.elements.count + b.elements.count)
-        var out = OrderedDictionary<HashKey, Value>()
+        var out = OrderedTable<HashKey, Value>()
         switch op {
         case .bitAnd:
             for (k, v) in a.elements where b.elements[k] != nil { out[k] = v }
@@ -105,12 +104,12 @@ extension Sandbox {
     /// Adds `other`'s entries to `into`: new keys at the end, existing keys keep their place
     /// (and their original key value) and take the new value.
     func merge(
-        _ into: inout OrderedDictionary<HashKey, (key: Value, value: Value)>,
-        _ other: OrderedDictionary<HashKey, (key: Value, value: Value)>
+        _ into: inout OrderedTable<HashKey, (key: Value, value: Value)>,
+        _ other: OrderedTable<HashKey, (key: Value, value: Value)>
     ) {
         for (k, e) in other {
-            if let i = into.index(forKey: k) {
-                into.values[i].value = e.value
+            if let i = into.slot(forKey: k) {
+                into[slot: i].value = e.value
             } else {
                 into[k] = e
             }

@@ -130,10 +130,10 @@ extension Sandbox {
         case .set:
             (opening, elements, close) = ("set([", Array(unsafeDowncast(o, to: SetObject.self).elements.values), "])")
         default:
-            let entries = unsafeDowncast(o, to: DictObject.self).entries.values
+            let entries = unsafeDowncast(o, to: DictObject.self).entries
             var flat: [Value] = []
             flat.reserveCapacity(2 * entries.count)
-            for e in entries { flat.append(e.key); flat.append(e.value) }
+            for e in entries.values { flat.append(e.key); flat.append(e.value) }
             (opening, elements, close) = ("{", flat, "}")
         }
         if strict { try useFuel(elements: o.kind == .dict ? elements.count / 2 : elements.count) }

@@ -1,0 +1,69 @@
+import Testing
+
+@testable import CorralVM
+
+/// The dict and set storage: insertion order through removals, re-insertion and compaction.
+@Suite struct OrderedTableTests {
+    @Test func keepsInsertionOrderThroughRemovals() {
+        var t: OrderedTable<Int, String> = [1: "a", 2: "b", 3: "c"]
+        #expect(t.removeValue(forKey: 2) == "b")
+        t[4] = "d"
+        t[2] = "b2"  // a removed key comes back at the end
+        t[1] = "a2"  // an existing key keeps its place
+        #expect(Array(t.keys) == [1, 3, 4, 2])
+        #expect(Array(t.values) == ["a2", "c", "d", "b2"])
+        #expect(t.count == 4)
+        #expect(t[3] == "c" && t[5] == nil)
+    }
+
+    @Test func removeFirstAndFirstSkipHoles() {
+        var t = OrderedTable<Int, Int>()
+        for i in 0..<5 { t[i] = i * 10 }
+        t[0] = nil
+        t[1] = nil
+        #expect(t.first?.key == 2)
+        #expect(t.removeFirst().element == 20)
+        #expect(Array(t.keys) == [3, 4])
+        t.removeFirst()
+        t.removeFirst()
+        #expect(t.isEmpty && t.first == nil)
+        t[7] = 70
+        #expect(Array(t.keys) == [7])
+    }
+
+    @Test func iteratesBySlotPastHoles() {
+        var t = OrderedTable<Int, Int>()
+        for i in 0..<6 { t[i] = i }
+        t[1] = nil
+        t[4] = nil
+        var seen: [Int] = []
+        var at = 0
+        while let s = t.nextSlot(from: at) {
+            seen.append(t[slot: s])
+            at = s + 1
+        }
+        #expect(seen == [0, 2, 3, 5])
+    }
+
+    /// Many removals compact the table: it stays in order, lookups find every survivor, and a
+    /// queue-like pattern (append at the back, pop the front) stays correct.
+    @Test func compactsAndStaysConsistent() {
+        var t = OrderedTable<Int, Int>()
+        var model: [Int] = []
+        for i in 0..<10_000 {
+            t[i] = i
+            model.append(i)
+            if i % 3 == 0 {
+                let k = model.removeFirst()
+                #expect(t.removeFirst().key == k)
+            }
+            if i % 7 == 0, let k = model.dropFirst(model.count / 2).first {
+                model.removeAll { $0 == k }
+                #expect(t.removeValue(forKey: k) == k)
+            }
+        }
+        #expect(t.count == model.count)
+        #expect(Array(t.keys) == model)
+        #expect(model.allSatisfy { t.slot(forKey: $0).map { s in t[slot: s] } == $0 })
+    }
+}
