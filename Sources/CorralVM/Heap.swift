@@ -15,7 +15,7 @@ final class Heap {
     /// Collect when a reservation would take `live` past this.
     var threshold: Int
     /// Smallest gap between collections: keeps small programs from collecting at all.
-    static let minimumThreshold = 256 << 10
+    static let minimumThreshold = 4 << 20
     var collections = 0
 
     init(limit: Int) {

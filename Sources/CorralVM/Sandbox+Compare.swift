@@ -84,7 +84,24 @@ extension Sandbox {
     /// that two distinct cyclic values stop at `Sandbox.maxNesting`.
     func equalValues(_ x: Value, _ y: Value, depth: Int) throws(Trap) -> Bool {
         if let r = try shallowEqual(x, y) { return r }
-        var work: [(Value, Value, Int)] = [(x, y, depth)]
+        var work: [(Value, Value, Int)] = []
+        // Two lists or tuples of flat values (sort keys, records) are decided here without the
+        // work stack: the same checks, charges and order as the loop below.
+        if let oa = heapObject(x), oa.kind != .dict, let ob = heapObject(y) {
+            try checkNesting(depth)
+            let ia = unsafeDowncast(oa, to: ListObject.self).items, ib = unsafeDowncast(ob, to: ListObject.self).items
+            try useFuel(elements: ia.count)
+            var i = 0
+            while i < ia.count, let r = try shallowEqual(ia[i], ib[i]) {
+                if !r { return false }
+                i += 1
+            }
+            if i == ia.count { return true }
+            // A nested pair at i: the loop takes over from it, left to right.
+            for j in (i..<ia.count).reversed() { work.append((ia[j], ib[j], depth + 1)) }
+        } else {
+            work.append((x, y, depth))
+        }
         while let next = work.popLast() {
             let (a, b, d) = next
             if let r = try shallowEqual(a, b) {
@@ -124,8 +141,12 @@ extension Sandbox {
         case let (.function(a), .function(b)), let (.builtin(a), .builtin(b)), let (.host(a), .host(b)): return a == b
         default: break
         }
-        if let a = number(x), let b = number(y) { return numberOrder(a, b) == 0 }
-        guard case .ref(let sx) = x, case .ref(let sy) = y else { return false }
+        guard case .ref(let sx) = x, case .ref(let sy) = y else {
+            // At most one side is on the heap: only a number mix (int, float, big int) can
+            // still be equal.
+            if let a = number(x), let b = number(y) { return numberOrder(a, b) == 0 }
+            return false
+        }
         if sx == sy { return true }
         let ox = heap.object(sx), oy = heap.object(sy)
         guard ox.kind == oy.kind else { return false }
@@ -151,7 +172,9 @@ extension Sandbox {
             let a = unsafeDowncast(ox, to: RangeObject.self), b = unsafeDowncast(oy, to: RangeObject.self)
             let n = a.count
             return n == b.count && (n == 0 || (a.start == b.start && (n == 1 || a.step == b.step)))
-        case .bigInt, .function, .cell, .iterator, .boundMethod, .module:
+        case .bigInt:
+            return unsafeDowncast(ox, to: BigIntObject.self).value == unsafeDowncast(oy, to: BigIntObject.self).value
+        case .function, .cell, .iterator, .boundMethod, .module:
             return false
         }
     }
@@ -171,8 +194,6 @@ extension Sandbox {
             case let (.float(a), .float(b)): return floatOrder(a, b)
             default: break
             }
-            if let a = number(x), let b = number(y) { return numberOrder(a, b) }
-            if case .bool(let a) = x, case .bool(let b) = y { return a == b ? 0 : (a ? 1 : -1) }
             if let ox = heapObject(x), let oy = heapObject(y), ox.kind == oy.kind {
                 switch ox.kind {
                 case .string, .bytes:
@@ -196,6 +217,9 @@ extension Sandbox {
                     break
                 }
             }
+            // Numbers after strings and sequences: `number` copies a big int's value.
+            if let a = number(x), let b = number(y) { return numberOrder(a, b) }
+            if case .bool(let a) = x, case .bool(let b) = y { return a == b ? 0 : (a ? 1 : -1) }
             throw Trap.runtime("\(typeName(x)) \(symbol) \(typeName(y)) not implemented")
         }
     }
