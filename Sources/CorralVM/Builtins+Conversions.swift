@@ -93,8 +93,8 @@ extension Sandbox {
                 value = r
             }
             if fits {
-                // The same memory check as the BigInt path (BigUInt is inline at this size).
-                try reserve(MemoryCost.bigInt(BigUInt(value.magnitude).words.count))
+                // The same memory check as the BigInt path.
+                try reserve(MemoryCost.bigInt(Sandbox.magnitudeWords(value)))
                 return .int(negative ? -value : value)
             }
         }

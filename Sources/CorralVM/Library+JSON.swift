@@ -194,15 +194,12 @@ extension Sandbox {
                 open[open.count - 1].append(try heap.insert(ListObject(items)))
             case .endDict:
                 let flat = open.removeLast()
-                var entries = OrderedTable<HashKey, (key: Value, value: Value)>()
+                var entries = OrderedTable<HashKey, (key: Value, value: Value)>(minimumCapacity: flat.count / 2)
                 var i = 0
                 while i < flat.count {
-                    let key = HashKey.string(stringBytes(flat[i]) ?? [])
-                    if let at = entries.slot(forKey: key) {
-                        entries[slot: at].value = flat[i + 1]
-                    } else {
-                        entries[key] = (flat[i], flat[i + 1])
-                    }
+                    // A repeated key keeps its first place and key object and takes the last value.
+                    let value = flat[i + 1]
+                    entries.insertOrUpdate(.string(stringBytes(flat[i]) ?? []), (flat[i], value)) { $0.value = value }
                     i += 2
                 }
                 open[open.count - 1].append(try heap.insert(DictObject(entries)))

@@ -51,16 +51,32 @@ struct OrderedTable<Key: Hashable, Element> {
     /// keeps its place, as in Starlark). Returns the old element.
     @discardableResult
     mutating func updateValue(_ element: Element, forKey key: Key) -> Element? {
-        if let s = positions[key] {
-            let old = slots[s]!.element
-            slots[s]!.element = element
-            return old
+        var old: Element?
+        insertOrUpdate(key, element) {
+            old = $0
+            $0 = element
         }
-        positions[key] = slots.count
-        slots.append((key, element))
-        count += 1
-        return nil
+        return old
     }
+
+    /// One hash lookup: an existing entry's element is changed by `update` in place, else
+    /// `element` is appended as a new entry. (A lookup and then an insert would hash twice;
+    /// string keys hash their bytes every time.)
+    mutating func insertOrUpdate(_ key: Key, _ element: @autoclosure () -> Element, update: (inout Element) -> Void) {
+        let next = slots.count
+        var slot = next
+        Self.read(&positions[key, default: next], into: &slot)
+        if slot == next {
+            slots.append((key, element()))
+            count += 1
+        } else {
+            update(&slots[slot]!.element)
+        }
+    }
+
+    /// Reads through the dictionary's `_modify` accessor, which inserts the default in the
+    /// same lookup when the key is missing.
+    private static func read(_ position: inout Int, into slot: inout Int) { slot = position }
 
     @discardableResult
     mutating func removeValue(forKey key: Key) -> Element? {

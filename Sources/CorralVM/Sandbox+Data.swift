@@ -19,12 +19,7 @@ extension Sandbox {
         var entries = OrderedTable<HashKey, (key: Value, value: Value)>()
         entries.reserveCapacity(pairs.count)
         for (k, v) in pairs {
-            let key = try chargedKey(k)
-            if let i = entries.slot(forKey: key) {
-                entries[slot: i].value = v
-            } else {
-                entries[key] = (k, v)
-            }
+            entries.insertOrUpdate(try chargedKey(k), (k, v)) { $0.value = v }
         }
         try reserve(MemoryCost.dict(entries.count))
         return try heap.insert(DictObject(entries))

@@ -52,7 +52,7 @@ extension Sandbox {
                 let radix = c == UInt8(ascii: "o") ? 8 : (c == UInt8(ascii: "x") || c == UInt8(ascii: "X") ? 16 : 10)
                 if case .int(let k)? = number(arg) {
                     // The common case without a BigInt; fuel as below (words² of the magnitude).
-                    let words = BigUInt(k.magnitude).words.count
+                    let words = Sandbox.magnitudeWords(k)
                     try useFuel(elements: words * words)
                     try out.append(String(k, radix: radix, uppercase: c == UInt8(ascii: "X")))
                     break

@@ -98,6 +98,10 @@ extension Sandbox {
     }
 
     /// An int from a big integer: the 64-bit fast path when it fits, a heap object otherwise.
+    /// `BigInt(k).magnitude.words.count` without building a BigInt (whose generic initialiser
+    /// cost more than the formatting it sized): no words for zero, else one.
+    static func magnitudeWords(_ k: Int64) -> Int { k == 0 ? 0 : 1 }
+
     func makeInt(_ v: BigInt) throws(Trap) -> Value {
         if let small = Int64(exactly: v) { return .int(small) }
         try reserve(MemoryCost.bigInt(v.magnitude.words.count))

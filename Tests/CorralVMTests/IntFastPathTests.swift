@@ -66,6 +66,13 @@ import Testing
 
 /// The run loop's fast path for two floats (`+ - * /` and the comparisons, NaN excluded)
 /// against IEEE arithmetic, and Starlark's NaN order on the generic path it falls back to.
+/// `%d` and `int(string)` size small ints without a BigInt; their fuel and memory checks must
+/// match the BigInt path's word count exactly.
+@Test(arguments: IntFastPathTests.values)
+func magnitudeWordsMatchBigInt(_ k: Int64) {
+    #expect(Sandbox.magnitudeWords(k) == BigInt(k).magnitude.words.count)
+}
+
 @Suite struct FloatFastPathTests {
     static let values: [Double] = [0, -0.0, 1.5, -2.25, 0.1, 1e308, -1e308, .leastNonzeroMagnitude, .infinity, -.infinity]
 
