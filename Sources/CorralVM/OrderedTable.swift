@@ -103,6 +103,7 @@ struct OrderedTable<Key: Hashable, Element> {
 
     var first: Entry? { nextSlot(from: start).map { slots[$0]! } }
 
+    @discardableResult
     mutating func removeFirst() -> Entry {
         remove(slot: nextSlot(from: start)!)
     }
