@@ -77,6 +77,7 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case slice = 0x56
     case attr = 0x57
     case unpack = 0x58
+    case attrSet = 0x59
     // iteration
     case iterBegin = 0x60
     case iterNext = 0x61
@@ -220,12 +221,13 @@ extension Opcode {
 
         case .listNew: row("list.new", .index(.count), "x₁…xₙ → list", 2, .data, dyn: "+n, with the block", "push([x₁, …, xₙ])")
         case .tupleNew: row("tuple.new", .index(.count), "x₁…xₙ → tuple", 2, .data, dyn: "+n, with the block", "push((x₁, …, xₙ))")
-        case .dictNew: row("dict.new", .index(.count), "k₁ v₁…kₙ vₙ → dict", 2, .data, dyn: "+n, with the block; each key's hash", "push({k₁: v₁, …}); later duplicates win")
+        case .dictNew: row("dict.new", .index(.count), "k₁ v₁…kₙ vₙ → dict", 2, .data, dyn: "+n, with the block; each key's hash", "push({k₁: v₁, …}); trap on a repeated key")
         case .listPush: row("list.push", .none, "l x →", 1, .data, "l.append(x)")
         case .index: row("index", .none, "s k → s[k]", 1, .data, dyn: "dicts: the key's hash", "push(s[k])")
         case .indexSet: row("index.set", .none, "s k v →", 1, .data, dyn: "dicts: the key's hash", "s[k] = v; trap if frozen or iterating")
         case .slice: row("slice", .none, "s lo hi step → s[lo:hi:step]", 2, .data, dyn: "+1 per element or 8 bytes copied", "push(s[lo:hi:step]); None means absent")
         case .attr: row("attr", .index(.name), "x → x.name", 1, .data, "push(x.name), e.g. a bound method")
+        case .attrSet: row("attr.set", .index(.name), "x v →", 1, .data, "x.name = v; traps unless x has assignable fields (no Starlark value does; the test value `hasfields` does)")
         case .unpack: row("unpack", .index(.count), "s → x₁…xₙ", 1, .data, dyn: "+n, with the block", "push the n elements of s; trap unless len(s) == n")
 
         case .iterBegin: row("iter.begin", .none, "s → it", 2, .iteration, "push(iterator over s); s cannot be mutated until iter.end")

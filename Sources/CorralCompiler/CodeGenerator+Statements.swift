@@ -184,8 +184,15 @@ extension CodeGenerator {
             f.emit(.localGet, a: t)
             f.at(target.position)
             f.emit(.indexSet)
-        case .dot(_, let name):
-            throw error("cannot assign to field .\(name.name): Starlark values have no assignable fields", at: name.position)
+        case .dot(let x, let name):
+            // Starlark's own values have no assignable fields, so `attr.set` fails at run time
+            // (as in Go, where an application's values may have some).
+            let t = f.temporary()
+            f.emit(.localSet, a: t)
+            try expression(x)
+            f.emit(.localGet, a: t)
+            f.at(name.position)
+            f.emit(.attrSet, a: builder.name(name.name))
         default:
             throw error("cannot assign to this expression", at: target.position)
         }
@@ -219,8 +226,16 @@ extension CodeGenerator {
             f.at(position)
             f.emit(opcode)
             f.emit(.indexSet)
-        case .dot(_, let name):
-            throw error("cannot assign to field .\(name.name): Starlark values have no assignable fields", at: name.position)
+        case .dot(let x, let name):
+            try expression(x)
+            f.emit(.dup)
+            f.at(name.position)
+            f.emit(.attr, a: builder.name(name.name))
+            try expression(value)
+            f.at(position)
+            f.emit(opcode)
+            f.at(name.position)
+            f.emit(.attrSet, a: builder.name(name.name))
         default:
             throw error("cannot assign to this expression", at: target.position)
         }

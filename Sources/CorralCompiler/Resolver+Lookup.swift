@@ -1,3 +1,5 @@
+import CorralBytecode
+
 /// Resolving uses once every block is complete.
 extension Resolver {
     /// Resolves every recorded use, then fixes local/cell now that captures are known.

@@ -84,7 +84,7 @@ extension Sandbox {
         for v in args.positional {
             switch number(v) {
             case .int(let i)?: ints.append(i)
-            case .big?: throw Trap.runtime("range: argument \(shortIntText(number(v)?.bigInt ?? 0)) is out of the 64-bit range")
+            case .big?: throw Trap.runtime("range: \(shortIntText(number(v)?.bigInt ?? 0)) out of range (want value in signed 64-bit range)")
             default: throw Trap.runtime("range: got \(typeName(v)), want int")
             }
         }
@@ -127,8 +127,11 @@ extension Sandbox {
         }
         let items: [Value]
         switch args.positional.count {
-        case 0: throw Trap.runtime("\(name): got 0 arguments, want at least 1")
-        case 1: items = try elements(of: args.positional[0], for: "\(name): argument")
+        case 0: throw Trap.runtime("\(name) requires at least one positional argument")
+        case 1:
+            let x = args.positional[0]
+            guard isIterable(x) else { throw Trap.runtime("\(name): \(typeName(x)) value is not iterable") }
+            items = try elements(of: x, for: "\(name): argument")
         default: items = args.positional
         }
         guard !items.isEmpty else { throw Trap.runtime("\(name): argument is an empty sequence") }
@@ -141,9 +144,13 @@ extension Sandbox {
     func builtinSorted(_ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("sorted", ["iterable", "key", "reverse"], required: 1)
         // A key function other than None runs the prelude instead (`Sandbox.callPrelude`).
-        if let key = a[1], key != .none { throw Trap.runtime("sorted: a key function reached the native builtin") }
+        if let key = a[1] {
+            // Go's sorted declares key callable, so an explicit None is refused (min/max allow it).
+            if key == .none { throw Trap.runtime("sorted: for parameter key: got NoneType, want callable") }
+            throw Trap.runtime("sorted: a key function reached the native builtin")
+        }
         let reverse = truth(a[2] ?? .bool(false))
-        var items = try elements(of: a[0] ?? .none, for: "sorted: argument")
+        var items = try elements(of: a[0] ?? .none, for: "sorted: for parameter iterable")
         let n = items.count
         let log = n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount
         try useFuel(elements: n + n * log)
@@ -217,6 +224,7 @@ extension Sandbox {
         try args.noNamed("zip")
         var columns: [[Value]] = []
         for (i, x) in args.positional.enumerated() {
+            guard isIterable(x) else { throw Trap.runtime("zip: argument #\(i + 1) is not iterable: \(typeName(x))") }
             columns.append(try elements(of: x, for: "zip: argument #\(i + 1)"))
         }
         let n = columns.map(\.count).min() ?? 0

@@ -52,6 +52,24 @@ extension Sandbox {
             let module = ModuleObject(name: String(decoding: name, as: UTF8.self), fields: fields)
             try reserve(module.bytes)
             return try heap.insert(module)
+        case .testStruct:
+            guard args.positional.isEmpty else {
+                throw Trap.runtime("struct: unexpected positional arguments")
+            }
+            let fields = args.named.map { (name: $0.name, value: $0.value) }
+            try useFuel(elements: fields.count)
+            let s = ModuleObject(name: "struct", fields: fields, flavor: .structure)
+            try reserve(s.bytes)
+            return try heap.insert(s)
+        case .testHasFields:
+            guard args.positional.isEmpty && args.named.isEmpty else {
+                throw Trap.runtime("hasfields: unexpected arguments")
+            }
+            let h = ModuleObject(name: "hasfields", fields: [], flavor: .hasFields)
+            try reserve(h.bytes)
+            return try heap.insert(h)
+        case .testFibonacci:
+            throw Trap.runtime("invalid call of non-function (fib)")
         case .testFreeze:
             try args.noNamed("freeze")
             guard args.positional.count == 1 else {

@@ -14,6 +14,9 @@ enum Builtin: String, CaseIterable {
     /// with `testing: true` may name them; for any other module they are unknown builtins.
     case testError = "error", testCatch = "catch", testMatches = "matches", testModule = "module"
     case testFreeze = "_freeze"
+    /// The Go test driver's own values (eval_test.go): `struct(**fields)`, `hasfields()` (a
+    /// value with assignable fields) and `fibonacci` (an infinite iterable).
+    case testStruct = "struct", testHasFields = "hasfields", testFibonacci = "fibonacci"
 
     /// Whether this builtin is a module rather than a function.
     var isModule: Bool { self == .json || self == .math }
@@ -21,7 +24,8 @@ enum Builtin: String, CaseIterable {
     /// Whether only modules validated for testing may use this builtin.
     var isTestOnly: Bool {
         switch self {
-        case .testError, .testCatch, .testMatches, .testModule, .testFreeze: return true
+        case .testError, .testCatch, .testMatches, .testModule, .testFreeze, .testStruct, .testHasFields, .testFibonacci:
+            return true
         default: return false
         }
     }
@@ -111,7 +115,8 @@ extension Sandbox {
         case .chr: return try builtinChr(args)
         case .ord: return try builtinOrd(args)
         case .json, .math: throw Trap.runtime("invalid call of non-function (module)")
-        case .testError, .testMatches, .testModule, .testFreeze: return try testBuiltin(b, args)
+        case .testError, .testMatches, .testModule, .testFreeze, .testStruct, .testHasFields, .testFibonacci:
+            return try testBuiltin(b, args)
         case .testCatch:
             // `catch` runs in a prelude frame (Sandbox.callPrelude); it never gets here.
             throw Trap.runtime("catch: internal error: called natively")
@@ -126,7 +131,9 @@ extension Sandbox {
         case .int: return "int"
         case .float: return "float"
         case .function, .host: return "function"
-        case .builtin(let id): return Builtin.all[Int(id)].isModule ? "module" : "builtin_function_or_method"
+        case .builtin(let id):
+            let b = Builtin.all[Int(id)]
+            return b.isModule ? "module" : (b == .testFibonacci ? "fib" : "builtin_function_or_method")
         case .unbound: return "unbound"
         case .ref(let slot):
             switch heap.object(slot).kind {
@@ -142,7 +149,7 @@ extension Sandbox {
             case .cell: return "cell"
             case .iterator: return "iterator"
             case .boundMethod: return "builtin_function_or_method"
-            case .module: return "module"
+            case .module: return unsafeDowncast(heap.object(slot), to: ModuleObject.self).flavor.typeName
             }
         }
     }

@@ -204,10 +204,27 @@ final class BoundMethodObject: HeapObject {
 /// `module(name, **fields)`, a test builtin: a named bag of fields read with `.name`, as Go's
 /// `starlarkstruct.Module` (`assert.eq` in the Go test files). Immutable once made.
 final class ModuleObject: HeapObject {
+    /// The test values with named fields that the Go test driver (eval_test.go) predeclares,
+    /// besides `module`: `struct(**fields)` (starlarkstruct) and `hasfields()`, the one value
+    /// whose fields a program can assign (`attr.set`).
+    enum Flavor {
+        case module, structure, hasFields
+
+        var typeName: String {
+            switch self {
+            case .module: return "module"
+            case .structure: return "struct"
+            case .hasFields: return "hasfields"
+            }
+        }
+    }
+
+    let flavor: Flavor
     let name: String
     /// Fields in sorted name order (as Go lists a module's attribute names).
-    let fields: [(name: String, value: Value)]
-    init(name: String, fields: [(name: String, value: Value)]) {
+    private(set) var fields: [(name: String, value: Value)]
+    init(name: String, fields: [(name: String, value: Value)], flavor: Flavor = .module) {
+        self.flavor = flavor
         self.name = name
         self.fields = fields.sorted { $0.name < $1.name }
         var bytes = MemoryCost.sequence(fields.count) + MemoryCost.string(name.utf8.count)
@@ -215,5 +232,16 @@ final class ModuleObject: HeapObject {
         super.init(kind: .module, bytes: bytes)
     }
     func field(_ name: String) -> Value? { fields.first { $0.name == name }?.value }
+
+    /// Sets a field, keeping the names sorted; returns whether the name is new.
+    func setField(_ name: String, _ value: Value) -> Bool {
+        if let i = fields.firstIndex(where: { $0.name == name }) {
+            fields[i].value = value
+            return false
+        }
+        let at = fields.firstIndex { $0.name > name } ?? fields.count
+        fields.insert((name, value), at: at)
+        return true
+    }
     override func forEachChild(_ visit: (Value) -> Void) { for f in fields { visit(f.value) } }
 }

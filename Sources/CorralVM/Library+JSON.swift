@@ -99,7 +99,9 @@ extension Sandbox {
             var path = ""
             for f in stack {
                 let i = f.next - 1
-                if let keys = f.keys {
+                if let keys = f.keys, f.type == "struct" {
+                    path += "in field .\(String(decoding: keys[i], as: UTF8.self)): "
+                } else if let keys = f.keys {
                     var quoted = TextBuffer(limit: 256, strict: false)
                     try? quote(keys[i], bytes: false, to: &quoted)
                     path += "in \(f.type) key \(String(decoding: quoted.bytes, as: UTF8.self)): "
@@ -160,6 +162,14 @@ extension Sandbox {
                 try out.append("[")
                 onPath.insert(slot)
                 return EncodeFrame(slot: slot, items: items, keys: nil, type: typeName(v))
+            case .module where unsafeDowncast(o, to: ModuleObject.self).flavor == .structure:
+                // A test `struct` encodes as an object of its fields (already in name order).
+                if onPath.contains(slot) { throw Trap.runtime("cycle in JSON structure") }
+                let fields = unsafeDowncast(o, to: ModuleObject.self).fields
+                try useFuel(elements: fields.count)
+                try out.append("{")
+                onPath.insert(slot)
+                return EncodeFrame(slot: slot, items: fields.map(\.value), keys: fields.map { Array($0.name.utf8) }, type: "struct")
             default:
                 throw Trap.runtime("cannot encode \(typeName(v)) as JSON")
             }

@@ -46,6 +46,8 @@ enum Op {
     case listPush, index, indexSet, slice
     /// Attribute by interned name id (`Names`).
     case attr(Int32)
+    /// `x.name = v` (`attr.set`), by interned name id.
+    case attrSet(Int32)
     case unpack(Int32)
 
     case iterBegin
@@ -88,7 +90,7 @@ extension Op {
             .constFloat, .constRef, .localGet, .localSet, .globalGet, .globalSet, .cellMake, .cellGet, .cellSet,
             .freeGet, .freeCell, .builtin, .importGet, .funcMake, .add, .sub, .mul, .div, .floorDiv, .mod, .neg, .pos, .bitAnd,
             .bitOr, .bitXor, .bitNot, .shl, .shr, .addInPlace, .bitOrInPlace, .eq, .ne, .lt, .le, .gt, .ge, .in, .notIn,
-            .not, .listNew, .tupleNew, .dictNew, .listPush, .index, .indexSet, .slice, .attr, .unpack, .iterBegin,
+            .not, .listNew, .tupleNew, .dictNew, .listPush, .index, .indexSet, .slice, .attr, .attrSet, .unpack, .iterBegin,
             .iterEnd, .localConst, .localConstSet, .call, .callAttr:
             return nil
         }

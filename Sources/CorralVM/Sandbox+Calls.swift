@@ -150,7 +150,7 @@ extension Sandbox {
         let flag: Bool
         if b == .sorted {
             let a = try args.bind(name, ["iterable", "key", "reverse"], required: 1)
-            items = try elements(of: a[0] ?? .none, for: "sorted: argument")
+            items = try elements(of: a[0] ?? .none, for: "sorted: for parameter iterable")
             (function, flag) = (Prelude.sorted, truth(a[2] ?? .bool(false)))
         } else {
             items = try minMaxItems(args, name)

@@ -290,7 +290,12 @@ extension Sandbox {
             // Slots of reachable objects are never reused, and a key keeps its object reachable.
             case .function: return .callable(3, slot)
             case .boundMethod: return .callable(4, slot)
-            case .tuple, .list, .dict, .set, .range, .cell, .iterator, .module:
+            case .module:
+                // Go's starlarkstruct words for a module.
+                throw Trap.runtime("unhashable: \(typeName(v))")
+            case .range:
+                throw Trap.runtime("unhashable: range")
+            case .tuple, .list, .dict, .set, .cell, .iterator:
                 throw Trap.runtime("unhashable type: \(typeName(v))")
             }
         }

@@ -1,3 +1,4 @@
+import CorralBytecode
 import BigInt
 
 /// Data-structure instructions: dict literals, indexing, slicing, unpacking, attributes, and
@@ -9,17 +10,23 @@ extension Sandbox {
         var pairs: [(Value, Value)] = []
         pairs.reserveCapacity(count)
         for i in 0..<count { pairs.append((stack[base + 2 * i], stack[base + 2 * i + 1])) }
-        return try atomicFuel { () throws(Trap) -> Value in try makeDict(pairs) }
+        return try atomicFuel { () throws(Trap) -> Value in try makeDict(pairs, rejectingDuplicates: true) }
     }
 
     /// A new dict from key, value pairs, for `dict.new` and builtins. Every key and value
     /// must be reachable by the collector (on the stack or inside a reachable object).
-    /// Fuel: hashing the keys; the caller charges per entry.
-    func makeDict(_ pairs: [(Value, Value)]) throws(Trap) -> Value {
+    /// Fuel: hashing the keys; the caller charges per entry. A dict literal (`dict.new`)
+    /// rejects a repeated key, as Go Starlark does; otherwise the later value wins.
+    func makeDict(_ pairs: [(Value, Value)], rejectingDuplicates: Bool = false) throws(Trap) -> Value {
         var entries = OrderedTable<HashKey, (key: Value, value: Value)>()
         entries.reserveCapacity(pairs.count)
         for (k, v) in pairs {
-            entries.insertOrUpdate(try chargedKey(k), (k, v)) { $0.value = v }
+            var repeated = false
+            entries.insertOrUpdate(try chargedKey(k), (k, v)) {
+                $0.value = v
+                repeated = true
+            }
+            if repeated && rejectingDuplicates { throw Trap.runtime("duplicate key: \(repr(k, limit: 128))") }
         }
         try reserve(MemoryCost.dict(entries.count))
         return try heap.insert(DictObject(entries))
@@ -93,12 +100,18 @@ extension Sandbox {
         let i: Int64
         switch number(k) {
         case .int(let v)?: i = v
-        case .big(let b)?: throw Trap.runtime("index \(shortIntText(b)) out of range [0:\(count)]")
+        case .big(let b)?: throw outOfRange(shortIntText(b), count: count, type)
         default: throw Trap.runtime("\(type) index: got \(typeName(k)), want int")
         }
         let j = i < 0 ? i + Int64(count) : i
-        guard j >= 0 && j < Int64(count) else { throw Trap.runtime("index \(i) out of range [0:\(count)]") }
+        guard j >= 0 && j < Int64(count) else { throw outOfRange(String(i), count: count, type) }
         return Int(j)
+    }
+
+    /// Go Starlark's words: the valid indexes run from -n to n - 1.
+    private func outOfRange(_ index: String, count: Int, _ type: String) -> Trap {
+        if count == 0 { return Trap.runtime("index \(index) out of range: empty \(type)") }
+        return Trap.runtime("\(type) index \(index) out of range [\(-count):\(count - 1)]")
     }
 
     /// `x[lo:hi:step]` with Python's rules; None means absent. Lists, tuples, strings and bytes
@@ -228,10 +241,32 @@ extension Sandbox {
         return try boundMethod(x, method)
     }
 
-    /// The field `name` of a test `module` value.
+    /// The field `name` of a test `module`, `struct` or `hasfields` value.
     func moduleField(_ m: ModuleObject, name: String) throws(Trap) -> Value {
-        guard let v = m.field(name) else { throw Trap.runtime("module has no .\(name) field or method") }
+        guard let v = m.field(name) else {
+            let hint = nearestName(to: name, in: m.fields.map(\.name)).map { " (did you mean .\($0)?)" } ?? ""
+            throw Trap.runtime("\(m.flavor.typeName) has no .\(name) field or method\(hint)")
+        }
         return v
+    }
+
+    /// `x.name = v` (`attr.set`). Starlark's own values have no assignable fields; the test
+    /// value `hasfields` does, with the rules of Go's eval_test.go (frozen: refused; a name
+    /// starting with "no": no such field).
+    func setAttribute(_ x: Value, name: Int, _ v: Value) throws(Trap) {
+        let field = module.names[name]
+        guard case .ref(let slot) = x, heap.object(slot).kind == .module,
+            case let m = unsafeDowncast(heap.object(slot), to: ModuleObject.self), m.flavor == .hasFields
+        else {
+            throw Trap.runtime("can't assign to .\(field) field of \(typeName(x))")
+        }
+        if m.frozen { throw Trap.runtime("cannot set field on a frozen hasfields") }
+        if field.hasPrefix("no") {
+            let hint = nearestName(to: field, in: m.fields.map(\.name)).map { " (did you mean .\($0)?)" } ?? ""
+            throw Trap.runtime("no .\(field) field\(hint)")
+        }
+        if m.field(field) == nil { try grow(m, by: MemoryCost.valueSlot + MemoryCost.string(field.utf8.count)) }
+        _ = m.setField(field, v)
     }
 
     /// A new bound method (the receiver is an operand, so the collector still sees it).

@@ -14,7 +14,13 @@ extension Sandbox {
             }
             return false
         case .dict:
-            return unsafeDowncast(o, to: DictObject.self).entries[try chargedKey(x)] != nil
+            // As in Go Starlark, a key that cannot be hashed is simply not in the dict.
+            let key: HashKey
+            do { key = try chargedKey(x) } catch {
+                if error.reason == .runtimeError { return false }
+                throw error
+            }
+            return unsafeDowncast(o, to: DictObject.self).entries[key] != nil
         case .set:
             return unsafeDowncast(o, to: SetObject.self).elements[try chargedKey(x)] != nil
         case .string:
@@ -36,6 +42,10 @@ extension Sandbox {
             }
             throw Trap.runtime("'in bytes' requires bytes or int as left operand, not \(typeName(x))")
         case .range:
+            // Numbers only: bools are not numbers here (Go Starlark).
+            guard number(x) != nil else {
+                throw Trap.runtime("'in <range>' requires integer as left operand, not \(typeName(x))")
+            }
             return rangeContains(unsafeDowncast(o, to: RangeObject.self), x)
         default:
             return nil

@@ -42,6 +42,8 @@ private struct OpenCollection {
     let slot: UInt32
     let elements: [Value]
     let pairs: Bool
+    /// Field names written before each element (`struct(x = 1)`), or empty.
+    var labels: [String] = []
     let close: String
     var next = 0
 }
@@ -104,6 +106,7 @@ extension Sandbox {
             guard let top = open.last, !out.full else { return }
             let i = top.next
             if i > 0 { try out.append(top.pairs && i % 2 == 1 ? ": " : ", ") }
+            if i < top.labels.count { try out.append("\(top.labels[i]) = ") }
             open[open.count - 1].next = i + 1
             value = top.elements[i]
         }
@@ -114,6 +117,7 @@ extension Sandbox {
         let o = heap.object(slot)
         switch o.kind {
         case .list, .tuple, .dict, .set: return (slot, o)
+        case .module where unsafeDowncast(o, to: ModuleObject.self).flavor == .structure: return (slot, o)
         default: return nil
         }
     }
@@ -129,6 +133,13 @@ extension Sandbox {
             (opening, elements, close) = ("(", items, items.count == 1 ? ",)" : ")")
         case .set:
             (opening, elements, close) = ("set([", Array(unsafeDowncast(o, to: SetObject.self).elements.values), "])")
+        case .module:
+            // A test `struct`, as starlarkstruct writes it: `struct(x = 1, y = "two")`.
+            let fields = unsafeDowncast(o, to: ModuleObject.self).fields
+            if strict { try useFuel(elements: fields.count) }
+            var c = OpenCollection(slot: slot, elements: fields.map(\.value), pairs: false, close: ")")
+            c.labels = fields.map(\.name)
+            return ("struct(", c)
         default:
             let entries = unsafeDowncast(o, to: DictObject.self).entries
             var flat: [Value] = []
@@ -187,9 +198,13 @@ extension Sandbox {
             case .iterator: try out.append("<iterator>")
             case .module:
                 let m = unsafeDowncast(o, to: ModuleObject.self)
-                try out.append("<module ")
-                try quote(Array(m.name.utf8), bytes: false, to: &out)
-                try out.append(">")
+                if m.flavor == .hasFields {
+                    try out.append("hasfields")
+                } else {
+                    try out.append("<module ")
+                    try quote(Array(m.name.utf8), bytes: false, to: &out)
+                    try out.append(">")
+                }
             case .list, .tuple, .dict, .set: try out.append("<collection>")
             }
         }

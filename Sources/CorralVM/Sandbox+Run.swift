@@ -390,6 +390,10 @@ extension Sandbox {
                 case .attr(let name):
                     save(sp: sp)
                     sp[-1] = try attribute(sp[-1], name: Int(name))
+                case .attrSet(let name):
+                    save(sp: sp)
+                    try setAttribute(sp[-2], name: Int(name), sp[-1])
+                    sp -= 2
                 case .unpack(let n):
                     save(sp: sp)
                     try unpack(sp[-1], into: sp - 1 - stack, count: Int(n))

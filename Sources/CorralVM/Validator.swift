@@ -109,7 +109,7 @@ struct Validator {
         }
     }
 
-    /// Name constants used by `builtin`, `attr` and `call.attr`, interned once per module.
+    /// Name constants used by `builtin`, `attr`, `attr.set` and `call.attr`, interned once per module.
     private struct NameTable {
         var list: [String] = []
         var idByConstant: [Int: Int32] = [:]
@@ -122,7 +122,7 @@ struct Validator {
             for (pc, ins) in fn.code.enumerated() {
                 let k: UInt32
                 switch ins.opcode {
-                case .builtin, .attr: k = ins.a
+                case .builtin, .attr, .attrSet: k = ins.a
                 case .callAttr: k = ins.name
                 default: continue
                 }
@@ -459,6 +459,9 @@ struct Validator {
                 try pop(1)
                 try push(1)
                 emit(.attr(names.idByConstant[Int(ins.a)]!), fuel: fuel)
+            case .attrSet:
+                try pop(2)
+                emit(.attrSet(names.idByConstant[Int(ins.a)]!), fuel: fuel)
             case .iterBegin: try pop(1); try push(1); emit(.iterBegin, fuel: fuel)
             case .iterNext:
                 // The iterator normally sits below the loop's block; the run loop checks its type.

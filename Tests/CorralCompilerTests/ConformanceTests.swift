@@ -15,8 +15,8 @@ import Testing
 /// error matching the regex, reported at that line (Go takes the innermost call frame in the
 /// file). A chunk without one must run to the end with no `error()`
 /// reported. Go predeclares `json` by `load("json.star", "json")`; Corral predeclares it, so that
-/// load line is blanked. Go's `struct`, `hasfields` and `fibonacci` test values have no Corral
-/// counterpart: chunks that use them are known gaps.
+/// load line is blanked. Go's test driver also predeclares `struct`, `hasfields` and
+/// `fibonacci`; Corral has them as test builtins (`StarlarkTestRun.testBuiltins`).
 ///
 /// Known gaps (Tests/ConformanceKnownGaps.md) list every chunk that fails, with its
 /// reason. The test fails if a chunk not on the list fails, and if a chunk on the list passes

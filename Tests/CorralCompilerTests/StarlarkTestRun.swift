@@ -6,7 +6,7 @@ import Foundation
 /// Compiles Starlark source and runs it in a sandbox validated for testing, with the test
 /// builtins (`error`, `catch`, `matches`, `module`, `_freeze`) predeclared.
 enum StarlarkTestRun {
-    static let testBuiltins: Set<String> = ["error", "catch", "matches", "module", "_freeze"]
+    static let testBuiltins: Set<String> = ["error", "catch", "matches", "module", "_freeze", "struct", "hasfields", "fibonacci"]
     static let predeclared = Universe.predeclared.union(testBuiltins)
 
     /// How a program ended.

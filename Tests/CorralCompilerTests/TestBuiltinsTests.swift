@@ -3,8 +3,8 @@ import CorralCompiler
 import CorralVM
 import Testing
 
-/// The test builtins (`error`, `catch`, `matches`, `module`, `_freeze`; bytecode/SPEC.md,
-/// "Test builtins") that the Go conformance files need, and the gate that keeps them out of
+/// The test builtins (`error`, `catch`, `matches`, `module`, `_freeze`, `struct`,
+/// `hasfields`, `fibonacci`; bytecode/SPEC.md, "Test builtins") that the Go conformance files need, and the gate that keeps them out of
 /// production modules.
 @Suite struct TestBuiltinsTests {
     /// Runs `source` and returns the `error` messages it recorded; the run must end normally.
@@ -184,6 +184,54 @@ import Testing
             if c.c(lambda: fail("via module")) != "fail: via module": error("catch via module field")
             """)
         #expect(got == ["line 6: 1 != 2"])
+    }
+
+    /// `x.f = v` compiles to `attr.set`, which every Starlark value refuses at run time; the
+    /// test value `hasfields` takes it (and `x.f += v`), with Go's eval_test.go rules.
+    @Test func fieldAssignment() async throws {
+        let got = try await errors("""
+            def set_int():
+                x = 1
+                x.f = 2
+            m = catch(set_int)
+            if m != "can't assign to .f field of int": error(m)
+            hf = hasfields()
+            if type(hf) != "hasfields" or str(hf) != "hasfields" or dir(hf) != []: error("hasfields %s" % dir(hf))
+            hf.beta = [1]
+            hf.alpha = 2
+            hf.beta += [3]
+            hf.alpha += 1
+            if hf.beta != [1, 3] or hf.alpha != 3 or dir(hf) != ["alpha", "beta"]: error("fields")
+            if catch(lambda: hf.alhpa) != "hasfields has no .alhpa field or method (did you mean .alpha?)": error(catch(lambda: hf.alhpa))
+            def set_no():
+                hf.no_beta = 1
+            if catch(set_no) != "no .no_beta field (did you mean .beta?)": error(catch(set_no))
+            if [] + hf != 42: error("list + hasfields")
+            _freeze(hf)
+            def set_frozen():
+                hf.alpha = 4
+            if catch(set_frozen) != "cannot set field on a frozen hasfields": error("frozen")
+            """)
+        #expect(got == [])
+    }
+
+    @Test func structAndFibonacci() async throws {
+        let got = try await errors("""
+            s = struct(y = "two", x = [1])
+            if str(s) != 'struct(x = [1], y = "two")' or type(s) != "struct": error(str(s))
+            if s.x != [1] or getattr(s, "y") != "two": error("fields")
+            if json.encode(s) != '{"x":[1],"y":"two"}': error(json.encode(s))
+            e = catch(lambda: json.encode(struct(x = [1, len])))
+            if "in field .x: at list index 1: cannot encode" not in e: error(e)
+            seq = []
+            for n in fibonacci:
+                if len(seq) == 10:
+                    break
+                seq.append(n)
+            if seq != [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]: error("fib %r" % seq)
+            if type(fibonacci) != "fib": error(type(fibonacci))
+            """)
+        #expect(got == [])
     }
 
     @Test func freezeIsDeep() async throws {

@@ -340,7 +340,8 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.index(.s("héllo"), .int(0))) == "\"h\"")
         #expect(try await show(.index(.s("abc"), .int(-1))) == "\"c\"")
         #expect(try await show(.index(.bytes([7, 8]), .int(1))) == "8")
-        #expect(try await show(.index(.s("abc"), .int(3))) == "runtime-error: index 3 out of range [0:3]")
+        #expect(try await show(.index(.s("abc"), .int(3))) == "runtime-error: string index 3 out of range [-3:2]")
+        #expect(try await show(.index(.s(""), .int(0))) == "runtime-error: index 0 out of range: empty string")
         #expect(try await show(.slice(.s("abcdef"), .int(1), .int(-1), nil)) == "\"bcde\"")
         #expect(try await show(.slice(.s("abcdef"), nil, nil, .int(-2))) == "\"fdb\"")
         #expect(try await show(.slice(.list([.int(0), .int(1), .int(2), .int(3)]), .int(-100), .int(100), .int(3))) == "[0, 3]")
@@ -402,7 +403,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.method(.list([]), "pop")) == "runtime-error: pop: empty list")
         #expect(try await show(.method(.list([]), "append", .i(1), .i(2))) == "runtime-error: append: got 2 arguments, want at most 1")
         #expect(try await show(l + [.setIndex(.local(0), .int(-1), .s("z"))], .local(0)) == "[3, \"z\"]")
-        #expect(try await show(l + [.setIndex(.local(0), .int(2), .s("z"))], .local(0)) == "runtime-error: index 2 out of range [0:2]")
+        #expect(try await show(l + [.setIndex(.local(0), .int(2), .s("z"))], .local(0)) == "runtime-error: list index 2 out of range [-2:1]")
         #expect(try await show(.index(.list([.int(1)]), .s("a"))) == "runtime-error: list index: got string, want int")
         // += extends the same list in place; + makes a new one.
         let inPlace: [S] = l + [.set(1, .local(0)), .set(0, .bin("add.inplace", .local(0), .list([.int(4)])))]
@@ -531,7 +532,7 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
 
     @Test func dictsKeepInsertionOrder() async throws {
         let d: [S] = [
-            .set(0, .dict([(.s("b"), .int(1)), (.s("a"), .int(2)), (.s("b"), .int(3))])),
+            .set(0, .dict([(.s("b"), .int(1)), (.s("a"), .int(2))])),
             .setIndex(.local(0), .s("c"), .int(4)),
             .setIndex(.local(0), .s("b"), .int(5)),
         ]
@@ -553,8 +554,11 @@ func nestedList(into target: UInt32, depth: Int, counter: UInt32 = 7) -> [S] {
         #expect(try await show(.bin("bitor", .dict([(.i(1), .i(1)), (.i(2), .i(2))]), .dict([(.i(2), .i(9)), (.i(3), .i(3))]))) == "{1: 1, 2: 9, 3: 3}")
         let orInPlace: [S] = [.set(0, .dict([(.i(1), .i(1))])), .set(1, .local(0)), .set(0, .bin("bitor.inplace", .local(0), .dict([(.i(5), .i(5))])))]
         #expect(try await show(orInPlace, .local(1)) == "{1: 1, 5: 5}")
-        // 1 and 1.0 are the same key; the first key value stays.
-        #expect(try await show(.dict([(.int(1), .s("a")), (.float(1), .s("b"))])) == "{1: \"b\"}")
+        // 1 and 1.0 are the same key: a literal that repeats a key traps, as in Go Starlark;
+        // assignment keeps the first key value and takes the new value.
+        #expect(try await show(.dict([(.int(1), .s("a")), (.float(1), .s("b"))])) == "runtime-error: duplicate key: 1.0")
+        #expect(try await show(.dict([(.s("b"), .int(1)), (.s("a"), .int(2)), (.s("b"), .int(3))])) == "runtime-error: duplicate key: \"b\"")
+        #expect(try await show([.set(0, .dict([(.int(1), .s("a"))])), .setIndex(.local(0), .float(1), .s("b"))], .local(0)) == "{1: \"b\"}")
         #expect(try await eval(.bin("in", .float(2), .dict([(.int(2), .none)]))) == .returned(.bool(true)))
     }
 

@@ -1,7 +1,7 @@
-/// "Did you mean …?" for undefined names: the candidate closest to `name` by edit distance,
+/// "Did you mean …?" for undefined names (the compiler) and missing fields (the VM): the candidate closest to `name` by edit distance,
 /// ignoring case and underscores, if it is within half the name's length (as in the Go
 /// implementation), ties going to the alphabetically first.
-func nearestName(to name: String, in candidates: some Sequence<String>) -> String? {
+public func nearestName(to name: String, in candidates: some Sequence<String>) -> String? {
     func fold(_ s: String) -> [Character] { s.lowercased().filter { $0 != "_" } }
     let x = fold(name)
     var best: String?
@@ -17,7 +17,7 @@ func nearestName(to name: String, in candidates: some Sequence<String>) -> Strin
 }
 
 /// Levenshtein distance, or anything ≥ `limit` once it is known to reach it.
-func editDistance(_ a: [Character], _ b: [Character], limit: Int) -> Int {
+public func editDistance(_ a: [Character], _ b: [Character], limit: Int) -> Int {
     if abs(a.count - b.count) >= limit { return limit }
     var previous = Array(0...b.count)
     var current = previous
