@@ -28,7 +28,7 @@ extension Sandbox {
                 try useFuel(elements: items.count)
                 for (i, item) in items.enumerated() {
                     guard let pair = sequenceObject(item) else {
-                        throw Trap.runtime("dict: element #\(i) is not a pair but \(typeName(item))")
+                        throw Trap.runtime("dict: element #\(i) is not iterable (\(typeName(item)))")
                     }
                     guard pair.items.count == 2 else {
                         throw Trap.runtime("dict: element #\(i) has length \(pair.items.count), want 2")

@@ -96,7 +96,7 @@ extension Sandbox {
             }
             if let d = a[2] { return d }
             let name = String(decoding: stringBytes(a[1] ?? .none) ?? [], as: UTF8.self)
-            throw Trap.runtime("getattr: \(typeName(x)) has no .\(name) field or method")
+            throw Trap.runtime("getattr: \(noSuchAttribute(x, name).message)")
         case .dir: return try builtinDir(args)
         case .int: return try builtinInt(args)
         case .float: return try builtinFloat(args)

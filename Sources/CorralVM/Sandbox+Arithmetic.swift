@@ -120,15 +120,32 @@ extension Sandbox {
         }
     }
 
-    /// `s * n` for strings, bytes, lists and tuples. The size is checked first, so
-    /// `"x" * (1 << 40)` traps out-of-memory without touching host memory.
+    /// `s * n` for strings, bytes, lists and tuples. Go Starlark's absolute limits come first:
+    /// a count beyond 32 bits, or a result of 2^30 elements (bytes) or more, is a program
+    /// error (`runtime-error`, catchable) whatever the budget. Below them the size is checked
+    /// against memory before anything is built, so an over-budget result traps out-of-memory
+    /// without touching host memory.
     private func repeated(_ s: Value, _ n: Number) throws(Trap) -> Value? {
         guard let o = heapObject(s) else { return nil }
+        let unitCount: Int
+        switch o.kind {
+        case .string: unitCount = unsafeDowncast(o, to: StringObject.self).utf8.count
+        case .bytes: unitCount = unsafeDowncast(o, to: BytesObject.self).data.count
+        case .list, .tuple: unitCount = unsafeDowncast(o, to: ListObject.self).items.count
+        default: return nil
+        }
         let count: Int
         switch n {
-        case .int(let i): count = i <= 0 ? 0 : (Int(exactly: i) ?? .max)
-        case .big(let b): count = b.sign == .minus ? 0 : .max
+        case .int(let i) where i > Int64(Int32.max) && unitCount > 0:
+            throw Trap.runtime("repeat count \(i) too large")
+        case .big(let b) where b.sign == .plus && unitCount > 0:
+            throw Trap.runtime("repeat count \(shortIntText(b)) too large")
+        case .int(let i): count = i <= 0 ? 0 : Int(i)
+        case .big: count = 0
         case .float: return nil
+        }
+        if count > 0 && unitCount * count >= 1 << 30 {
+            throw Trap.runtime("excessive repeat (\(unitCount) * \(count) elements)")
         }
         switch o.kind {
         case .string, .bytes:

@@ -77,7 +77,7 @@ extension Sandbox {
             return try callValue(calleeSlot: receiverSlot, shape: shape)
         }
         guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, receiver) else {
-            throw Trap.runtime("\(typeName(receiver)) has no .\(module.names[name]) field or method")
+            throw noSuchAttribute(receiver, module.names[name])
         }
         let args = try collectArguments(from: receiverSlot + 1, shape: shape)
         let r = try invokeMethod(method, receiver: receiver, args)
@@ -98,6 +98,7 @@ extension Sandbox {
         if shape.hasVarargs {
             let seq = stack[at]
             at += 1
+            guard isIterable(seq) else { throw Trap.runtime("argument after * must be iterable, not \(typeName(seq))") }
             let items = try elements(of: seq, for: "*args")
             try useFuel(Int64(items.count * FuelSchedule.perElement))
             args.positional.append(contentsOf: items)

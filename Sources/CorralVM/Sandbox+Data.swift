@@ -156,12 +156,12 @@ extension Sandbox {
             switch number(stepValue) {
             case .int(let v)?: step = Int(max(v, -Int64.max))
             case .big(let b)?: step = b.sign == .minus ? -Int.max : Int.max
-            default: throw Trap.runtime("slice step must be an int or None, not \(typeName(stepValue))")
+            default: throw Trap.runtime("invalid slice step: got \(typeName(stepValue)), want int")
             }
         }
         guard step != 0 else { throw Trap.runtime("slice step cannot be zero") }
         let lower = step > 0 ? 0 : -1, upper = step > 0 ? n : n - 1
-        func bound(_ v: Value, _ absent: Int) throws(Trap) -> Int {
+        func bound(_ v: Value, _ absent: Int, _ which: String) throws(Trap) -> Int {
             var i: Int
             switch v {
             case .none: return absent
@@ -169,7 +169,7 @@ extension Sandbox {
                 switch number(v) {
                 case .int(let x)?: i = Int(x)
                 case .big(let b)?: i = b.sign == .minus ? Int.min : Int.max
-                default: throw Trap.runtime("slice indices must be ints or None, not \(typeName(v))")
+                default: throw Trap.runtime("invalid \(which) index: got \(typeName(v)), want int")
                 }
             }
             if i < 0 {
@@ -180,8 +180,8 @@ extension Sandbox {
             }
             return i
         }
-        let start = try bound(lo, step > 0 ? lower : upper)
-        let stop = try bound(hi, step > 0 ? upper : lower)
+        let start = try bound(lo, step > 0 ? lower : upper, "start")
+        let stop = try bound(hi, step > 0 ? upper : lower, "end")
         let count: Int
         if step > 0 {
             count = start < stop ? (stop - start - 1) / step + 1 : 0
@@ -235,10 +235,17 @@ extension Sandbox {
             return try moduleField(unsafeDowncast(heap.object(slot), to: ModuleObject.self), name: module.names[name])
         }
         guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, x) else {
-            throw Trap.runtime("\(typeName(x)) has no .\(module.names[name]) field or method")
+            throw noSuchAttribute(x, module.names[name])
         }
         if let constant = method.constant { return constant }  // a module's value member (`math.pi`)
         return try boundMethod(x, method)
+    }
+
+    /// `T has no .NAME field or method`, with Go's spelling hint among the methods of `x`'s type.
+    func noSuchAttribute(_ x: Value, _ name: String) -> Trap {
+        let known = MethodName.allCases.filter { Method.lookup($0, on: self, x) != nil }.map(\.rawValue)
+        let hint = nearestName(to: name, in: known).map { " (did you mean .\($0)?)" } ?? ""
+        return Trap.runtime("\(typeName(x)) has no .\(name) field or method\(hint)")
     }
 
     /// The field `name` of a test `module`, `struct` or `hasfields` value.
