@@ -150,6 +150,7 @@ extension Sandbox {
             case .iterator: return "iterator"
             case .boundMethod: return "builtin_function_or_method"
             case .module: return unsafeDowncast(heap.object(slot), to: ModuleObject.self).flavor.typeName
+            case .stringView: return unsafeDowncast(heap.object(slot), to: StringViewObject.self).typeName
             }
         }
     }

@@ -6,6 +6,8 @@ enum ObjectKind: UInt8, Sendable {
     case string, bytes, bigInt, list, tuple, dict, set, range, function, cell, iterator, boundMethod
     /// A test builtin's `module(name, **fields)` (bytecode/SPEC.md, "Test builtins").
     case module
+    /// `s.elems()`, `s.codepoints()` and their `_ords` forms: a lazy iterable over a string.
+    case stringView
 }
 
 /// Base class of everything in a sandbox's heap.
@@ -187,6 +189,33 @@ final class IteratorObject: HeapObject {
         super.init(kind: .iterator, bytes: MemoryCost.sequence(2))
     }
     override func forEachChild(_ visit: (Value) -> Void) { visit(sequence) }
+}
+
+/// What `s.elems()`, `s.codepoints()`, `s.elem_ords()` and `s.codepoint_ords()` return: an
+/// iterable (not a list, and without `len` or indexing, as in Go Starlark) over the string's
+/// bytes or code points, as one-element strings or their numbers. Iterating it builds one
+/// element at a time; `list(view)` and other consumers materialise it.
+final class StringViewObject: HeapObject {
+    let string: Value
+    let codepoints: Bool
+    let ords: Bool
+    /// The elements as a list once something asked for all of them (`list(view)`): the view
+    /// holds it so the new element strings stay reachable while the caller uses them.
+    var materialized: Value?
+    init(string: Value, codepoints: Bool, ords: Bool) {
+        self.string = string
+        self.codepoints = codepoints
+        self.ords = ords
+        super.init(kind: .stringView, bytes: MemoryCost.sequence(2))
+    }
+    override func forEachChild(_ visit: (Value) -> Void) {
+        visit(string)
+        if let materialized { visit(materialized) }
+    }
+
+    var typeName: String { codepoints ? "codepoints" : "elems" }
+    /// The method that made it, for `repr`: `"abc".elems()`.
+    var methodName: String { (codepoints ? "codepoint" : "elem") + (ords ? "_ords" : "s") }
 }
 
 /// `x.name` for a builtin method, when it is not called at once (`call.attr` avoids this).

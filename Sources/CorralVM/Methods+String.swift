@@ -3,7 +3,7 @@
 /// it reads or writes and one per element of a list it returns, and reserves what it builds
 /// before building it.
 extension Sandbox {
-    func stringMethod(_ m: MethodName, _ s: [UInt8], _ args: Arguments) throws(Trap) -> Value {
+    func stringMethod(_ m: MethodName, _ s: [UInt8], _ args: Arguments, receiver: Value) throws(Trap) -> Value {
         switch m {
         case .join: return try join(s, args)
         case .split, .rsplit: return try split(s, args, reverse: m == .rsplit)
@@ -62,7 +62,8 @@ extension Sandbox {
         case .format: return try formatString(s, args)
         case .elems, .codepoints, .elemOrds, .codepointOrds:
             try noArguments(args, m.rawValue)
-            return try stringElements(s, codepoints: m == .codepoints || m == .codepointOrds, ords: m == .elemOrds || m == .codepointOrds)
+            try reserve(MemoryCost.sequence(2))
+            return try heap.insert(StringViewObject(string: receiver, codepoints: m == .codepoints || m == .codepointOrds, ords: m == .elemOrds || m == .codepointOrds))
         case .isalnum, .isalpha, .isdigit, .isspace, .islower, .isupper, .istitle:
             try noArguments(args, m.rawValue)
             try useFuel(bytes: s.count)
@@ -378,9 +379,29 @@ extension Sandbox {
         return n
     }
 
-    /// `elems()`, `codepoints()`, `elem_ords()`, `codepoint_ords()`: a list of one-byte (or
-    /// one-code-point) strings, or of their numeric values. Invalid UTF-8 decodes to U+FFFD,
-    /// one byte at a time, as in Go.
+    /// The elements of a string view (`elems()` and friends) as a list's items: one-byte (or
+    /// one-code-point) strings, or their numeric values. Invalid UTF-8 decodes to U+FFFD, one
+    /// byte at a time, as in Go.
+    func stringViewElements(_ view: StringViewObject) throws(Trap) -> [Value] {
+        if view.materialized == nil {
+            view.materialized = try stringElements(stringBytes(view.string) ?? [], codepoints: view.codepoints, ords: view.ords)
+        }
+        guard case .ref(let slot)? = view.materialized else { return [] }
+        return unsafeDowncast(heap.object(slot), to: ListObject.self).items
+    }
+
+    /// One element of a string view at byte offset `i`, and the offset of the next.
+    func stringViewElement(_ view: StringViewObject, at i: Int) throws(Trap) -> (Value, next: Int)? {
+        guard case .ref(let slot) = view.string else { return nil }
+        let s = unsafeDowncast(heap.object(slot), to: StringObject.self).utf8
+        guard i < s.count else { return nil }
+        let width = view.codepoints ? decodeRune(s, at: i).width : 1
+        if view.ords {
+            return (.int(Int64(view.codepoints ? decodeRune(s, at: i).scalar : UInt32(s[i]))), i + width)
+        }
+        return (try makeString(Array(s[i..<(i + width)])), i + width)
+    }
+
     private func stringElements(_ s: [UInt8], codepoints: Bool, ords: Bool) throws(Trap) -> Value {
         try useFuel(bytes: s.count)
         if !codepoints {

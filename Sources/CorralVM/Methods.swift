@@ -146,7 +146,7 @@ extension Sandbox {
                 return try setMethod(m, s, args)
             case .string(let m):
                 guard let s = stringBytes(receiver) else { throw wrongReceiver(method, receiver) }
-                return try stringMethod(m, s, args)
+                return try stringMethod(m, s, args, receiver: receiver)
             case .bytes:
                 guard let b = bytesData(receiver) else { throw wrongReceiver(method, receiver) }
                 return try bytesElems(b, args)

@@ -31,7 +31,7 @@ extension Sandbox {
         case .dict: return !unsafeDowncast(o, to: DictObject.self).entries.isEmpty
         case .set: return !unsafeDowncast(o, to: SetObject.self).elements.isEmpty
         case .range: return unsafeDowncast(o, to: RangeObject.self).count > 0
-        case .bigInt, .function, .cell, .iterator, .boundMethod, .module: return true
+        case .bigInt, .function, .cell, .iterator, .boundMethod, .module, .stringView: return true
         }
     }
 
@@ -174,7 +174,7 @@ extension Sandbox {
             return n == b.count && (n == 0 || (a.start == b.start && (n == 1 || a.step == b.step)))
         case .bigInt:
             return unsafeDowncast(ox, to: BigIntObject.self).value == unsafeDowncast(oy, to: BigIntObject.self).value
-        case .function, .cell, .iterator, .boundMethod, .module:
+        case .function, .cell, .iterator, .boundMethod, .module, .stringView:
             return false
         }
     }
@@ -293,8 +293,8 @@ extension Sandbox {
             case .module:
                 // Go's starlarkstruct words for a module.
                 throw Trap.runtime("unhashable: \(typeName(v))")
-            case .range:
-                throw Trap.runtime("unhashable: range")
+            case .range, .stringView:
+                throw Trap.runtime("unhashable: \(typeName(v))")
             case .tuple, .list, .dict, .set, .cell, .iterator:
                 throw Trap.runtime("unhashable type: \(typeName(v))")
             }

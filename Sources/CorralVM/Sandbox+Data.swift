@@ -220,9 +220,12 @@ extension Sandbox {
     /// Writes the `count` elements of `x` to stack slots `slot ..< slot + count`.
     /// The instruction's own fuel already covers one unit per element.
     func unpack(_ x: Value, into slot: Int, count: Int) throws(Trap) {
-        guard let n = iterableCount(x) else {
+        guard isIterable(x) else {
             throw Trap.runtime("got \(typeName(x)) in sequence assignment")
         }
+        // A string view has no count of its own: materialise it (it is short-lived anyway).
+        let n: Int64
+        if let count = iterableCount(x) { n = count } else { n = Int64(try elements(of: x, for: "unpack").count) }
         if n > Int64(count) { throw Trap.runtime("too many values to unpack (got \(n), want \(count))") }
         if n < Int64(count) { throw Trap.runtime("too few values to unpack (got \(n), want \(count))") }
         let items = try elements(of: x, for: "unpack")
@@ -284,7 +287,7 @@ extension Sandbox {
 
     /// Whether `x` can be iterated (lists, tuples, dicts, sets, ranges; not strings or bytes).
     func isIterable(_ x: Value) -> Bool {
-        iterableCount(x) != nil
+        iterableCount(x) != nil || heapObject(x)?.kind == .stringView
     }
 
     /// The number of elements iterating `x` yields, or nil if it is not iterable.
@@ -314,6 +317,8 @@ extension Sandbox {
             guard let count = Int(exactly: n) else { throw Trap(.outOfMemory, "range of \(n) elements is too long to materialise") }
             try reserve(try checkedSize(count, unit: MemoryCost.valueSlot))
             return (0..<n).map { .int(r.element($0)) }
+        case .stringView:
+            return try stringViewElements(unsafeDowncast(o, to: StringViewObject.self))
         default:
             throw notIterable(x, what)
         }

@@ -92,7 +92,7 @@ extension Sandbox {
                 guard r.count <= 1 << 20 else { throw Trap.runtime("range too long to pass to the host") }
                 size += 8 * Int(r.count)
                 return .list((0..<r.count).map { .int(BigInt(r.element($0))) })
-            case .function, .cell, .iterator, .boundMethod, .module:
+            case .function, .cell, .iterator, .boundMethod, .module, .stringView:
                 throw Trap.runtime("cannot pass \(typeName(v)) to the host")
             }
         }

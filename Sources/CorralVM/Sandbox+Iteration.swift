@@ -7,7 +7,7 @@ extension Sandbox {
             try reserve(MemoryCost.sequence(2))
             return try heap.insert(IteratorObject(sequence: x))
         }
-        guard let o = heapObject(x), iterableCount(x) != nil else {
+        guard let o = heapObject(x), iterableCount(x) != nil || o.kind == .stringView else {
             throw Trap.runtime("\(typeName(x)) value is not iterable")
         }
         try reserve(MemoryCost.sequence(2))
@@ -48,6 +48,11 @@ extension Sandbox {
             let r = unsafeDowncast(o, to: RangeObject.self)
             guard i < r.count else { return nil }
             next = .int(r.element(i))
+        case .stringView:
+            // The position is a byte offset into the string.
+            guard let (v, after) = try stringViewElement(unsafeDowncast(o, to: StringViewObject.self), at: Int(i)) else { return nil }
+            iter.position = Int64(after)
+            return v
         default:
             return nil
         }

@@ -194,6 +194,10 @@ extension Sandbox {
             case .boundMethod:
                 let m = unsafeDowncast(o, to: BoundMethodObject.self)
                 try out.append("<built-in method \(m.method.name) of \(typeName(m.receiver)) value>")
+            case .stringView:
+                let v = unsafeDowncast(o, to: StringViewObject.self)
+                try quote(stringBytes(v.string) ?? [], bytes: false, to: &out)
+                try out.append(".\(v.methodName)()")
             case .cell: try out.append("<cell>")
             case .iterator: try out.append("<iterator>")
             case .module:
