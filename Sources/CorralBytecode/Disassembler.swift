@@ -82,7 +82,7 @@ private struct DisassemblyWriter {
             }
             let op = ins.opcode
             if op == .end { depth -= 1 }
-            emit(op.info.mnemonic + Self.operands(ins), indent: op == .else ? depth - 1 : depth, comment: comment(ins, localNames))
+            emit(op.info.mnemonic + Self.operands(ins), indent: op == .else ? depth - 1 : depth, comment: comment(ins, localNames, localCount: Int(f.localCount)))
             if op == .block || op == .loop || op == .if { depth += 1 }
         }
         for entry in f.lines[nextLine...] { line(entry, depth: depth) }
@@ -106,7 +106,7 @@ private struct DisassemblyWriter {
     }
 
     /// What an instruction's index refers to, when the module says.
-    func comment(_ ins: Instruction, _ localNames: [String]) -> String? {
+    func comment(_ ins: Instruction, _ localNames: [String], localCount: Int) -> String? {
         let i = Int(ins.a)
         switch ins.opcode.info.immediates {
         case .index(.constant):
@@ -124,7 +124,11 @@ private struct DisassemblyWriter {
             return i < localNames.count && !localNames[i].isEmpty ? Self.clip(Array(localNames[i].utf8)) : nil
         case .index(.function):
             return i < module.functions.count ? Self.clip(Array(module.functions[i].name.utf8)) : nil
-        case .index(.free), .index(.count), .none, .int64, .label, .blockType, .call(withName: false):
+        case .index(.free):
+            // Free variables are named after the locals (the debug section).
+            let at = localCount + i
+            return at < localNames.count && !localNames[at].isEmpty ? Self.clip(Array(localNames[at].utf8)) : nil
+        case .index(.count), .none, .int64, .label, .blockType, .call(withName: false):
             return nil
         }
     }

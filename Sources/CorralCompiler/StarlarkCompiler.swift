@@ -124,7 +124,17 @@ private struct Program: Sendable {
             try gen.generateToplevel(into: toplevel[i], name: i == root ? "<toplevel>" : "<toplevel \(entry.path)>", prologue: prologue)
             builder = gen.builder
             for scope in entry.resolved.functions.indices {
-                localNames[functionBase[i] + scope] = entry.resolved.functions[scope].locals.map(\.name)
+                // Locals, padded over the generator's temporaries to the function's local
+                // count, then the free variables' names (SPEC §7.2, the debug section).
+                let f = functionBase[i] + scope
+                let fn = entry.resolved.functions[scope]
+                var names = fn.locals.map(\.name)
+                if !fn.freeVariables.isEmpty {
+                    let localCount = Int(builder.module.functions[f].localCount)
+                    names += Array(repeating: "", count: max(localCount - names.count, 0))
+                    names += fn.freeVariables.map(\.name)
+                }
+                localNames[f] = names
             }
             localNames[toplevel[i]] = entry.resolved.toplevel.locals.map(\.name)
         }

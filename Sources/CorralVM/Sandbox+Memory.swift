@@ -139,8 +139,15 @@ extension Sandbox {
         let (f, c) = try freeCell(closure: closure, i, "free.get")
         let v = unsafeDowncast(heap.object(c), to: CellObject.self).value
         if v.isUnbound {
-            let name = module.module.functions[Int(f.function)].name
-            throw Trap.runtime("free variable \(i) of \(name) referenced before assignment")
+            // The debug section names free variables after the function's locals.
+            let fn = module.module.functions[Int(f.function)]
+            let names = module.module.debug.flatMap { Int(f.function) < $0.localNames.count ? $0.localNames[Int(f.function)] : nil } ?? []
+            let at = Int(fn.localCount) + i
+            if at < names.count, !names[at].isEmpty {
+                // Go's words: the variable is a local of the enclosing function.
+                throw Trap.runtime("local variable \(names[at]) referenced before assignment")
+            }
+            throw Trap.runtime("free variable \(i) of \(fn.name) referenced before assignment")
         }
         return v
     }
