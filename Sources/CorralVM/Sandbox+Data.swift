@@ -98,10 +98,14 @@ extension Sandbox {
     /// The position `k` names in a sequence of `count` elements (negative counts from the end).
     func elementIndex(_ k: Value, count: Int, _ type: String) throws(Trap) -> Int {
         let i: Int64
-        switch number(k) {
-        case .int(let v)?: i = v
-        case .big(let b)?: throw outOfRange(shortIntText(b), count: count, type)
-        default: throw Trap.runtime("\(type) index: got \(typeName(k)), want int")
+        if case .int(let v) = k {
+            i = v  // the common case, without building a `Number`
+        } else {
+            switch number(k) {
+            case .int(let v)?: i = v
+            case .big(let b)?: throw outOfRange(shortIntText(b), count: count, type)
+            default: throw Trap.runtime("\(type) index: got \(typeName(k)), want int")
+            }
         }
         let j = i < 0 ? i + Int64(count) : i
         guard j >= 0 && j < Int64(count) else { throw outOfRange(String(i), count: count, type) }

@@ -368,6 +368,20 @@ extension Sandbox {
                     try listPush(sp[-2], sp[-1])
                     sp -= 2
                 case .index:
+                    // A list or tuple read by an in-range int: no dynamic fuel, nothing to
+                    // allocate, so it needs no slow path (`index` handles everything else).
+                    if case .ref(let slot) = sp[-2], case .int(let i) = sp[-1] {
+                        let o = heap.object(slot)
+                        if o.kind == .list || o.kind == .tuple {
+                            let l = unsafeDowncast(o, to: ListObject.self)
+                            let j = i < 0 ? i &+ Int64(l.items.count) : i
+                            if j >= 0 && j < Int64(l.items.count) {
+                                sp -= 1
+                                sp[-1] = l.items[Int(j)]
+                                continue
+                            }
+                        }
+                    }
                     save(sp: sp)
                     self.fuel = fuel
                     let v = try index(sp[-2], sp[-1])
@@ -375,6 +389,19 @@ extension Sandbox {
                     sp -= 1
                     sp[-1] = v
                 case .indexSet:
+                    // The same for a store into a list that is neither frozen nor iterated.
+                    if case .ref(let slot) = sp[-3], case .int(let i) = sp[-2] {
+                        let o = heap.object(slot)
+                        if o.kind == .list && !o.frozen {
+                            let l = unsafeDowncast(o, to: ListObject.self)
+                            let j = i < 0 ? i &+ Int64(l.items.count) : i
+                            if l.iterators == 0 && j >= 0 && j < Int64(l.items.count) {
+                                l.items[Int(j)] = sp[-1]
+                                sp -= 3
+                                continue
+                            }
+                        }
+                    }
                     save(sp: sp)
                     self.fuel = fuel
                     try setIndex(sp[-3], sp[-2], sp[-1])
