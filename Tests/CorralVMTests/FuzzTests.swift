@@ -330,12 +330,14 @@ struct FuzzStats: CustomStringConvertible {
 enum FuzzOracle {
     /// Fuel is what bounds a run's work; the deadline is generous because under CI load
     /// (every fuzz shard and test sharing two cores) a program that makes a few hundred host
-    /// calls can legitimately wait seconds for a thread, which is not a hang.
-    static let budget = Budget(fuel: 20_000, memory: 1 << 20, timeout: .seconds(20), maxDepth: 64)
+    /// calls can legitimately wait seconds for a thread, which is not a hang. 20 s was once
+    /// not enough while a second build shared the machine (a regression input that runs in
+    /// 0.02 s alone read deadline-exceeded), hence 60.
+    static let budget = Budget(fuel: 20_000, memory: 1 << 20, timeout: .seconds(60), maxDepth: 64)
     /// Decoding and validating any input must take less than this (quiet machine: < 0.05 s).
     static let checkLimit: Duration = .seconds(5)
     /// A run stops at its deadline; this much later is a hang.
-    static let runLimit: Duration = .seconds(25)
+    static let runLimit: Duration = .seconds(75)
 
     /// Checks one input against the contract and returns what it broke (nothing, normally).
     static func check(_ bytes: [UInt8], run: Bool, roundTrip: Bool, stats: inout FuzzStats) async -> [String] {
