@@ -200,10 +200,10 @@ private struct AssemblyParser {
         function = f
     }
 
-    /// `.debug file NAME` and `.debug locals U32 NAME*`.
+    /// `.debug file NAME`, `.debug locals U32 NAME*` and `.debug source U32 NAME`.
     private mutating func debug(_ ops: inout Operands) throws(AssembleError) {
         let head = ops.head
-        let what = try ops.word("debug entry (file or locals)")
+        let what = try ops.word("debug entry (file, locals or source)")
         switch what.text {
         case "file":
             guard module.debug == nil else { throw ops.error("repeated .debug file", at: head.column) }
@@ -222,8 +222,22 @@ private struct AssemblyParser {
             debugLocals += Array(repeating: [], count: index - debugLocals.count)
             debugLocals.append(names)
             if firstDebugLocals == nil { firstDebugLocals = (ops.line, head.column) }
+        case "source":
+            guard module.debug != nil else { throw ops.error(".debug source needs a .debug file before it", at: head.column) }
+            let indexToken = ops.hasMore ? ops.tokens[ops.next] : what
+            let index = Int(try ops.u32("function index"))
+            let files = module.debug?.functionFiles.count ?? 0
+            guard index >= files else {
+                throw ops.error("debug source of function \(index) comes after that of function \(files - 1)", at: indexToken.column)
+            }
+            guard index < Limits.functions else {
+                throw ops.error("function index \(index) is over the limit of \(Limits.functions)", at: indexToken.column)
+            }
+            let name = try ops.name("source file name")
+            module.debug?.functionFiles += Array(repeating: "", count: index - files)
+            module.debug?.functionFiles.append(name)
         default:
-            throw ops.error("unknown debug entry \(what.display) (expected file or locals)", at: what.column)
+            throw ops.error("unknown debug entry \(what.display) (expected file, locals or source)", at: what.column)
         }
     }
 

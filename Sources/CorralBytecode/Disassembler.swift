@@ -56,6 +56,9 @@ private struct DisassemblyWriter {
             for (i, names) in debug.localNames.enumerated() {
                 emit(".debug locals \(i)" + names.map { " " + Self.quote($0) }.joined())
             }
+            for (i, source) in debug.functionFiles.enumerated() {
+                emit(".debug source \(i) \(Self.quote(source))")
+            }
         }
         if !module.customSections.isEmpty { separate() }
         for c in module.customSections { emit(".custom \(Self.quote(c.name)) \(TextForm.quote(c.bytes))") }

@@ -149,8 +149,17 @@ public struct DebugInfo: Sendable, Equatable {
     public var file: String
     /// Local variable names per function (may be shorter than the function's locals).
     public var localNames: [[String]]
-    public init(file: String, localNames: [[String]] = []) {
+    /// The source file of each function when it is not `file` (a function compiled from a
+    /// `load`ed Starlark file); empty means `file`. May be shorter than the functions.
+    public var functionFiles: [String]
+    public init(file: String, localNames: [[String]] = [], functionFiles: [String] = []) {
         self.file = file
         self.localNames = localNames
+        self.functionFiles = functionFiles
+    }
+
+    /// The source file of function `f`.
+    public func file(ofFunction f: Int) -> String {
+        f < functionFiles.count && !functionFiles[f].isEmpty ? functionFiles[f] : file
     }
 }

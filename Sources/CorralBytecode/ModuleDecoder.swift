@@ -71,7 +71,13 @@ public enum ModuleDecoder {
                 for _ in 0..<m { names.append(try s.name("local name")) }
                 locals.append(names)
             }
-            module.debug = DebugInfo(file: file, localNames: locals)
+            var files: [String] = []
+            if s.offset < s.end {
+                let k = try s.count("debug function file", limit: Limits.functions)
+                files.reserveCapacity(k)
+                for _ in 0..<k { files.append(try s.name("debug function file name")) }
+            }
+            module.debug = DebugInfo(file: file, localNames: locals, functionFiles: files)
         } else {
             let start = s.offset
             module.customSections.append(CustomSection(name: name, bytes: Array(s.bytes[start..<s.end])))

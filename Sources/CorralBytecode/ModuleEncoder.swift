@@ -61,6 +61,11 @@ public enum ModuleEncoder {
                     s.u32(names.count)
                     for n in names { s.name(n) }
                 }
+                // Optional trailer: written only when some function has a file of its own.
+                if !debug.functionFiles.isEmpty {
+                    s.u32(debug.functionFiles.count)
+                    for f in debug.functionFiles { s.name(f) }
+                }
             }
         }
         return w.bytes

@@ -101,6 +101,8 @@ private struct Program: Sendable {
             toplevel[i] = builder.reserveFunctions(1)
         }
         var localNames: [[String]] = Array(repeating: [], count: builder.module.functions.count)
+        // Functions of loaded files name their own file, so backtraces point into them.
+        var functionFiles: [String] = files.count > 1 ? Array(repeating: "", count: builder.module.functions.count) : []
         for (i, entry) in files.enumerated() {
             var gen = CodeGenerator(file: entry.resolved, source: entry.source)
             gen.builder = builder
@@ -137,12 +139,16 @@ private struct Program: Sendable {
                 localNames[f] = names
             }
             localNames[toplevel[i]] = entry.resolved.toplevel.locals.map(\.name)
+            if i != root {
+                for scope in entry.resolved.functions.indices { functionFiles[functionBase[i] + scope] = entry.path }
+                functionFiles[toplevel[i]] = entry.path
+            }
         }
         builder.module.start = UInt32(toplevel[root])
         for (g, v) in files[root].resolved.globals.enumerated() where !v.name.hasPrefix("_") {
             builder.module.exports.append(Export(name: v.name, kind: .global, index: UInt32(g)))
         }
-        builder.module.debug = DebugInfo(file: files[root].path, localNames: localNames)
+        builder.module.debug = DebugInfo(file: files[root].path, localNames: localNames, functionFiles: functionFiles)
         return builder.module
     }
 

@@ -630,7 +630,7 @@ extension Sandbox {
         var out: [BacktraceFrame] = []
         var d = depth
         var at = pc
-        let file = module.module.debug?.file
+        let debug = module.module.debug
         while d > baseDepth && d > 0 {
             let f = frames[d - 1]
             let compiled = module.functions[Int(f.function)]
@@ -644,7 +644,7 @@ extension Sandbox {
             out.append(
                 BacktraceFrame(
                     function: compiled.source.name, functionIndex: compiled.index, pc: p.originalPC,
-                    file: p.line == nil ? nil : file, line: p.line, column: p.column))
+                    file: p.line == nil ? nil : debug?.file(ofFunction: Int(f.function)), line: p.line, column: p.column))
             d -= 1
             if d > 0 { at = frames[d - 1].pc - 1 }
             if out.count >= 64 { break }

@@ -89,6 +89,9 @@ struct Validator {
         if let debug = m.debug, debug.localNames.count > m.functions.count {
             throw ValidationError("debug section describes \(debug.localNames.count) functions but the module has \(m.functions.count)")
         }
+        if let debug = m.debug, debug.functionFiles.count > m.functions.count {
+            throw ValidationError("debug section names source files for \(debug.functionFiles.count) functions but the module has \(m.functions.count)")
+        }
         for (i, f) in m.functions.enumerated() {
             let fixed = f.params.count + (f.hasVarargs ? 1 : 0) + (f.hasKwargs ? 1 : 0)
             guard Int(f.positionalCount) <= f.params.count else {

@@ -133,7 +133,9 @@ struct RandomModule {
             return CustomSection(name: n, bytes: bytes())
         }
         if bool() {
-            m.debug = DebugInfo(file: name(), localNames: (0..<int(0...5)).map { _ in (0..<int(0...4)).map { _ in name() } })
+            m.debug = DebugInfo(
+                file: name(), localNames: (0..<int(0...5)).map { _ in (0..<int(0...4)).map { _ in name() } },
+                functionFiles: (0..<int(0...3)).map { _ in name() })
         }
         return m
     }

@@ -72,6 +72,7 @@ enum Sample {
         .debug file "fib.star"
         .debug locals 0 "n" "memo" "" "args" "kwargs"
         .debug locals 2 "x"             ; function 1 has no names
+        .debug source 1 "lib/util.star" ; function 0 is from fib.star
         .custom "producer" "corral \x00\x01"
         .custom "empty" ""
         """#
@@ -110,7 +111,7 @@ enum Sample {
                     Instruction(.globalSet), Instruction(.constNone), Instruction(.return), Instruction(.end),
                 ]),
         ]
-        m.debug = DebugInfo(file: "fib.star", localNames: [["n", "memo", "", "args", "kwargs"], [], ["x"]])
+        m.debug = DebugInfo(file: "fib.star", localNames: [["n", "memo", "", "args", "kwargs"], [], ["x"]], functionFiles: ["", "lib/util.star"])
         m.customSections = [CustomSection(name: "producer", bytes: Array("corral ".utf8) + [0, 1]), CustomSection(name: "empty", bytes: [])]
         return m
     }()
@@ -183,6 +184,8 @@ enum Sample {
         .debug locals 0 "n" "memo" "" "args" "kwargs"
         .debug locals 1
         .debug locals 2 "x"
+        .debug source 0 ""
+        .debug source 1 "lib/util.star"
 
         .custom "producer" "corral \x00\x01"
         .custom "empty" ""
@@ -317,7 +320,9 @@ enum Sample {
         ErrorCase(".debug file \"a\"\n.debug file \"b\"", 2, 1, "repeated .debug file"),
         ErrorCase(".debug file \"a\"\n.debug locals 3\n.debug locals 2", 3, 15, "debug locals of function 2 come after those of function 3"),
         ErrorCase(".debug locals 100000", 1, 15, "function index 100000 is over the limit of 100000"),
-        ErrorCase(".debug lines", 1, 8, "unknown debug entry 'lines' (expected file or locals)"),
+        ErrorCase(".debug lines", 1, 8, "unknown debug entry 'lines' (expected file, locals or source)"),
+        ErrorCase(".debug source 0 \"a.star\"", 1, 1, ".debug source needs a .debug file before it"),
+        ErrorCase(".debug file \"m.star\"\n.debug source 1 \"a\"\n.debug source 0 \"b\"", 3, 15, "debug source of function 0 comes after that of function 1"),
         ErrorCase("\"str\"", 1, 1, "expected a directive or an instruction, found the string \"str\""),
         ErrorCase("; comment\n\n.func \"f\"\n\tnop\n\tfrob ; why", 5, 2, "unknown mnemonic 'frob'"),
         ErrorCase(".func \"f\"\r\n  frob\r\n", 2, 3, "unknown mnemonic 'frob'"),

@@ -80,6 +80,28 @@ import Testing
         #expect(await runCLI(["run", dir + "/agents/missing.star"]).err.contains("name triple not found in module lib/util.star"))
     }
 
+    /// A trap inside a loaded file points into that file (the debug section names each
+    /// function's source), and the disassembly round-trips those names.
+    @Test func backtracesPointIntoLoadedFiles() async throws {
+        let dir = try write([
+            "agents/main.star": """
+                load("lib/math.star", "ratio")
+                def main(input):
+                    return ratio(input)
+                """,
+            "agents/lib/math.star": "def ratio(x):\n    return 100 // x\n",
+        ])
+        let r = await runCLI(["run", dir + "/agents/main.star", "--input", "0"])
+        #expect(r.code == 1)
+        #expect(r.err == "corral: runtime-error: integer division by zero\n  at ratio (\(dir)/agents/lib/math.star:2:16)\n  at main (\(dir)/agents/main.star:3:12)")
+        let text = await runCLI(["disasm", dir + "/agents/main.star"])
+        #expect(text.out.contains(".debug source 0 \"\(dir)/agents/lib/math.star\""), "\(text.out)")
+        let cas = dir + "/main.cas", cbc = dir + "/main.cbc"
+        try text.out.write(toFile: cas, atomically: true, encoding: .utf8)
+        #expect(await runCLI(["asm", cas, "-o", cbc]).code == 0)
+        #expect(await runCLI(["disasm", cbc]).out == text.out)
+    }
+
     @Test func capabilityLoadsAreImportsThatMustBeGranted() async throws {
         let dir = try write(["cap.star": "load(\"@http\", \"get\")\ndef main(input):\n    return get(\"https://example.com\")\n"])
         let r = await runCLI(["run", dir + "/cap.star"])
