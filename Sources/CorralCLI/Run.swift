@@ -113,11 +113,13 @@ struct Compile: CorralSubcommand {
     mutating func execute(io: CLIOutput) async throws {
         let text = String(decoding: try ModuleInput.readBytes(file, io: io), as: UTF8.self)
         let module = try ModuleInput.compile(text, path: file, io: io)
-        do { _ = try ValidatedModule.validate(module) } catch {
+        // Validated as the bytes that are written, so the module is encoded once.
+        let bytes = ModuleEncoder.encode(module)
+        do { _ = try ValidatedModule.load(bytes) } catch {
             io.err("corral: invalid-module: \(file): the compiled module does not validate: \(error)")
             throw CLIExit.invalid
         }
-        guard FileManager.default.createFile(atPath: output, contents: Data(ModuleEncoder.encode(module))) else {
+        guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
             io.err("corral: io-error: cannot write \(output)")
             throw CLIExit.invalid
         }

@@ -35,11 +35,8 @@ extension Sandbox {
                     }
                     let k = pair.items[0]
                     let key = try chargedKey(k)
-                    if let at = entries.slot(forKey: key) {
-                        entries[slot: at].value = pair.items[1]
-                    } else {
-                        entries[key] = (k, pair.items[1])
-                    }
+                    let v = pair.items[1]
+                    entries.insertOrUpdate(key, (k, v)) { $0.value = v }
                 }
             }
         }

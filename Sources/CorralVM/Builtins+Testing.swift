@@ -85,15 +85,7 @@ extension Sandbox {
     /// Sets every object reachable from `roots` frozen, charging one element of fuel per
     /// object first (all or nothing).
     func freeze(_ roots: [Value]) throws(Trap) {
-        var work = roots
-        var seen = Set<UInt32>()
-        var objects: [HeapObject] = []
-        while let v = work.popLast() {
-            guard case .ref(let slot) = v, seen.insert(slot).inserted else { continue }
-            let o = heap.object(slot)
-            objects.append(o)
-            o.forEachChild { work.append($0) }
-        }
+        let objects = reachableObjects(from: roots)
         try useFuel(elements: objects.count)
         for o in objects { o.frozen = true }
     }

@@ -253,9 +253,7 @@ extension Sandbox {
     private func builtinDir(_ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("dir", ["x"], required: 1)
         let x = a[0] ?? .none
-        let names =
-            moduleObject(x)?.fields.map(\.name)
-            ?? MethodName.allCases.filter { Method.lookup($0, on: self, x) != nil }.map(\.rawValue).sorted()
+        let names = moduleObject(x)?.fields.map(\.name) ?? methodNames(of: x)
         try useFuel(elements: names.count)
         var bytes = MemoryCost.sequence(names.count)
         for n in names { bytes += MemoryCost.string(n.utf8.count) }

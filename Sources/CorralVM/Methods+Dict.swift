@@ -85,11 +85,8 @@ extension Sandbox {
                         throw Trap.runtime("update: element #\(i) is not a pair")
                     }
                     let key = try chargedKey(pair.items[0])
-                    if let at = incoming.slot(forKey: key) {
-                        incoming[slot: at].value = pair.items[1]
-                    } else {
-                        incoming[key] = (pair.items[0], pair.items[1])
-                    }
+                    let v = pair.items[1]
+                    incoming.insertOrUpdate(key, (pair.items[0], v)) { $0.value = v }
                 }
             }
         }

@@ -227,12 +227,15 @@ extension Sandbox {
         guard isIterable(x) else {
             throw Trap.runtime("got \(typeName(x)) in sequence assignment")
         }
-        // A string view has no count of its own: materialise it (it is short-lived anyway).
-        let n: Int64
-        if let count = iterableCount(x) { n = count } else { n = Int64(try elements(of: x, for: "unpack").count) }
+        // Counted before materialising, so a huge range is refused without building it; a
+        // string view has no count of its own and is materialised first.
+        let counted = iterableCount(x)
+        let early = counted == nil ? try elements(of: x, for: "unpack") : nil
+        let n = counted ?? Int64(early?.count ?? 0)
         if n > Int64(count) { throw Trap.runtime("too many values to unpack (got \(n), want \(count))") }
         if n < Int64(count) { throw Trap.runtime("too few values to unpack (got \(n), want \(count))") }
-        let items = try elements(of: x, for: "unpack")
+        let items: [Value]
+        if let early { items = early } else { items = try elements(of: x, for: "unpack") }
         for (i, v) in items.enumerated() { stack[slot + i] = v }
     }
 
@@ -250,16 +253,23 @@ extension Sandbox {
 
     /// `T has no .NAME field or method`, with Go's spelling hint among the methods of `x`'s type.
     func noSuchAttribute(_ x: Value, _ name: String) -> Trap {
-        let known = MethodName.allCases.filter { Method.lookup($0, on: self, x) != nil }.map(\.rawValue)
-        let hint = nearestName(to: name, in: known).map { " (did you mean .\($0)?)" } ?? ""
-        return Trap.runtime("\(typeName(x)) has no .\(name) field or method\(hint)")
+        Trap.runtime("\(typeName(x)) has no .\(name) field or method\(didYouMean(name, methodNames(of: x)))")
+    }
+
+    /// The names of the methods `x`'s type has, sorted (`dir`, spelling hints).
+    func methodNames(of x: Value) -> [String] {
+        MethodName.allCases.filter { Method.lookup($0, on: self, x) != nil }.map(\.rawValue).sorted()
+    }
+
+    /// ` (did you mean .NAME?)` for the candidate nearest to `name`, or nothing.
+    private func didYouMean(_ name: String, _ candidates: [String]) -> String {
+        nearestName(to: name, in: candidates).map { " (did you mean .\($0)?)" } ?? ""
     }
 
     /// The field `name` of a test `module`, `struct` or `hasfields` value.
     func moduleField(_ m: ModuleObject, name: String) throws(Trap) -> Value {
         guard let v = m.field(name) else {
-            let hint = nearestName(to: name, in: m.fields.map(\.name)).map { " (did you mean .\($0)?)" } ?? ""
-            throw Trap.runtime("\(m.flavor.typeName) has no .\(name) field or method\(hint)")
+            throw Trap.runtime("\(m.flavor.typeName) has no .\(name) field or method\(didYouMean(name, m.fields.map(\.name)))")
         }
         return v
     }
@@ -276,8 +286,7 @@ extension Sandbox {
         }
         if m.frozen { throw Trap.runtime("cannot set field on a frozen hasfields") }
         if field.hasPrefix("no") {
-            let hint = nearestName(to: field, in: m.fields.map(\.name)).map { " (did you mean .\($0)?)" } ?? ""
-            throw Trap.runtime("no .\(field) field\(hint)")
+            throw Trap.runtime("no .\(field) field\(didYouMean(field, m.fields.map(\.name)))")
         }
         if m.field(field) == nil { try grow(m, by: MemoryCost.valueSlot + MemoryCost.string(field.utf8.count)) }
         _ = m.setField(field, v)

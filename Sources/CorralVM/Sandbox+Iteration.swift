@@ -20,11 +20,12 @@ extension Sandbox {
             throw Trap.runtime("iter.next without an iterator")
         }
         let iter = unsafeDowncast(heap.object(slot), to: IteratorObject.self)
-        if isFibonacci(iter.sequence) {
+        guard let o = heapObject(iter.sequence) else {
+            // Only the test value `fibonacci` iterates without a heap object.
+            guard isFibonacci(iter.sequence) else { return nil }
             iter.position += 1
             return .int(try fibonacciNumber(iter.position - 1))
         }
-        guard let o = heapObject(iter.sequence) else { return nil }
         let i = iter.position
         let next: Value
         switch o.kind {

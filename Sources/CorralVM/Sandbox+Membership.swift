@@ -118,11 +118,7 @@ extension Sandbox {
         _ other: OrderedTable<HashKey, (key: Value, value: Value)>
     ) {
         for (k, e) in other {
-            if let i = into.slot(forKey: k) {
-                into[slot: i].value = e.value
-            } else {
-                into[k] = e
-            }
+            into.insertOrUpdate(k, e) { $0.value = e.value }
         }
     }
 

@@ -327,19 +327,9 @@ extension Sandbox {
                 case .lt, .le, .gt, .ge:
                     let result: Bool
                     if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
-                        switch op {
-                        case .lt: result = a < b
-                        case .le: result = a <= b
-                        case .gt: result = a > b
-                        default: result = a >= b
-                        }
+                        result = ordering(op, a, b)
                     } else if case .float(let a) = sp[-2], case .float(let b) = sp[-1], !a.isNaN && !b.isNaN {
-                        switch op {
-                        case .lt: result = a < b
-                        case .le: result = a <= b
-                        case .gt: result = a > b
-                        default: result = a >= b
-                        }
+                        result = ordering(op, a, b)
                     } else {
                         save(sp: sp)
                         self.fuel = fuel
@@ -607,6 +597,17 @@ extension Sandbox {
             return b >= 64 ? (a < 0 ? -1 : 0) : a >> b
         default:
             return nil
+        }
+    }
+
+    /// `a op b` for `lt`, `le`, `gt`, `ge` on two ints or two non-NaN floats (specialised per
+    /// type where it is inlined).
+    @inline(__always) private func ordering<T: Comparable>(_ op: Op, _ a: T, _ b: T) -> Bool {
+        switch op {
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        default: return a >= b
         }
     }
 

@@ -321,16 +321,24 @@ public final class Sandbox: @unchecked Sendable {
 
     /// Sets every object reachable from the globals frozen.
     func freezeGlobals() {
-        var work: [Value] = []
-        for i in 0..<module.module.globals.count { work.append(globals[i]) }
+        let roots = (0..<module.module.globals.count).map { globals[$0] }
+        for o in reachableObjects(from: roots) { o.frozen = true }
+        globalsFrozen = true
+    }
+
+    /// Every heap object reachable from `roots`, each once, found iteratively (freezing walks
+    /// deep structures without recursing on the native stack).
+    func reachableObjects(from roots: [Value]) -> [HeapObject] {
+        var work = roots
         var seen = Set<UInt32>()
+        var objects: [HeapObject] = []
         while let v = work.popLast() {
             guard case .ref(let slot) = v, seen.insert(slot).inserted else { continue }
             let o = heap.object(slot)
-            o.frozen = true
+            objects.append(o)
             o.forEachChild { work.append($0) }
         }
-        globalsFrozen = true
+        return objects
     }
 
     var globalsFrozen = false

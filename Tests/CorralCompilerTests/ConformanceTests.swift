@@ -155,45 +155,27 @@ import Testing
 
     // MARK: - Chunks
 
-    /// Go's chunkedfile.Read: split at lines `---`, pad each chunk to its line numbers, read the
-    /// `###` expectations (a Go string literal after `###`).
+    /// Go's chunkedfile.Read (`GoCorpus.split`): each chunk padded to its line numbers, with
+    /// its `###` expectation (a Go string literal after `###`).
     static func chunks(of file: String) throws -> [Chunk] {
         let data = try String(contentsOfFile: testdata + "/" + file, encoding: .utf8)
-        var out: [Chunk] = []
-        var lines: [Substring] = []
-        var firstLine = 1
-        var lineNumber = 0
-        func flush() {
-            var expectations: [(Int, String)] = []
+        return GoCorpus.split(data).enumerated().map { index, chunk in
+            var expectations: [(line: Int, pattern: String)] = []
             var bad: [String] = []
-            var body = lines.map(String.init)
-            for (i, line) in lines.enumerated() {
+            var body = chunk.lines
+            for (i, line) in chunk.lines.enumerated() {
                 if let r = line.range(of: "###") {
                     let rest = line[r.upperBound...].trimmingCharacters(in: .whitespaces)
-                    if let pattern = goUnquote(rest) { expectations.append((firstLine + i, pattern)) } else { bad.append(rest) }
+                    if let pattern = goUnquote(rest) { expectations.append((chunk.firstLine + i, pattern)) } else { bad.append(rest) }
                 }
                 // Corral predeclares json; Go's test driver loads it as a module.
                 if line.trimmingCharacters(in: .whitespaces) == "load(\"json.star\", \"json\")" { body[i] = "" }
             }
             if expectations.count > 1 { bad.append("more than one ### in a chunk (Go stops at the first error)") }
-            let text = String(repeating: "\n", count: firstLine - 1) + body.joined(separator: "\n") + "\n"
-            out.append(
-                Chunk(
-                    file: file, index: out.count, firstLine: firstLine, text: text,
-                    expectation: expectations.first.map { (line: $0.0, pattern: $0.1) }, badExpectations: bad))
+            return Chunk(
+                file: file, index: index, firstLine: chunk.firstLine, text: GoCorpus.padded(body, from: chunk.firstLine),
+                expectation: expectations.first, badExpectations: bad)
         }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line == "---" {
-                flush()
-                lines = []
-                firstLine = lineNumber + 1
-            } else {
-                lines.append(line)
-            }
-        }
-        flush()
-        return out
     }
 
     /// Go's `strconv.Unquote` for the two forms the test files use: "…" with escapes, `…` raw.

@@ -26,45 +26,52 @@ enum GoCorpus {
             .filter { $0.hasSuffix(".star") }.sorted().map { directory + "/" + $0 }
     }
 
-    static func chunks(of path: String) throws -> [Chunk] {
-        let data = try String(contentsOfFile: root + "/" + path, encoding: .utf8)
-        var result: [Chunk] = []
+    /// Go's chunkedfile split: the chunks between lines `---`, each with the file line number
+    /// of its first line. (ConformanceTests reads the same files with its own expectations.)
+    static func split(_ data: String) -> [(firstLine: Int, lines: [Substring])] {
+        var out: [(firstLine: Int, lines: [Substring])] = []
         var lines: [Substring] = []
         var firstLine = 1
-        var lineNumber = 0
-        func flush() {
-            var expectations: [(Int, String)] = []
-            var options: Set<String> = []
-            for (i, line) in lines.enumerated() {
-                if let r = line.range(of: "### ") {
-                    let rest = line[r.upperBound...]
-                    let pattern = rest.dropFirst().prefix { $0 != rest.first! }
-                    expectations.append((firstLine + i, String(pattern)))
-                }
-                for word in line.split(separator: " ") where word.hasPrefix("option:") { options.insert(String(word.dropFirst(7))) }
-            }
-            let text = String(repeating: "\n", count: firstLine - 1) + lines.joined(separator: "\n") + "\n"
-            result.append(Chunk(file: path, index: result.count, text: text, expectations: expectations, options: options))
-        }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
+        for (i, line) in data.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line == "---" {
-                flush()
+                out.append((firstLine, lines))
                 lines = []
-                firstLine = lineNumber + 1
+                firstLine = i + 2
             } else {
                 lines.append(line)
             }
         }
-        flush()
-        return result
+        out.append((firstLine, lines))
+        return out
+    }
+
+    /// `text` preceded by blank lines so that its line numbers are the file's.
+    static func padded(_ lines: [Substring], from firstLine: Int) -> String {
+        String(repeating: "\n", count: firstLine - 1) + lines.joined(separator: "\n") + "\n"
+    }
+
+    static func chunks(of path: String) throws -> [Chunk] {
+        let data = try String(contentsOfFile: root + "/" + path, encoding: .utf8)
+        return split(data).enumerated().map { index, chunk in
+            var expectations: [(line: Int, pattern: String)] = []
+            var options: Set<String> = []
+            for (i, line) in chunk.lines.enumerated() {
+                if let r = line.range(of: "### ") {
+                    let rest = line[r.upperBound...]
+                    let pattern = rest.dropFirst().prefix { $0 != rest.first! }
+                    expectations.append((chunk.firstLine + i, String(pattern)))
+                }
+                for word in line.split(separator: " ") where word.hasPrefix("option:") { options.insert(String(word.dropFirst(7))) }
+            }
+            return Chunk(
+                file: path, index: index, text: padded(chunk.lines, from: chunk.firstLine), expectations: expectations, options: options)
+        }
     }
 }
 
 @Suite struct GoCorpusTests {
-    /// Names the Go test driver predeclares (`hasfields`, `fibonacci`, `struct`) and builtins the
-    /// packaged Go version has beyond the spec's list (`chr`, `ord`).
-    static let goPredeclared: Set<String> = Universe.predeclared.union(["hasfields", "fibonacci", "struct", "chr", "ord"])
+    /// The Universe plus the names Go's test driver predeclares (`hasfields`, `fibonacci`, `struct`).
+    static let goPredeclared: Set<String> = Universe.predeclared.union(["hasfields", "fibonacci", "struct"])
 
     /// Every chunk of every file in starlark/testdata compiles: its `###` expectations are all
     /// run-time errors (bad unpacking, fail(), unhashable keys, missing names in loaded modules).
