@@ -209,8 +209,26 @@ final class IteratorObject: HeapObject {
     let sequence: Value
     var position: Int64 = 0
     var released = false
-    init(sequence: Value) {
+    /// What `iter.next` walks without looking the sequence up again: the list or tuple
+    /// itself, or a range's first element, step and length (no division per step). The
+    /// iterator keeps the sequence reachable through `sequence`, so these never dangle.
+    let list: ListObject?
+    let rangeStart: Int64, rangeStep: Int64, rangeCount: Int64
+    init(sequence: Value, object: HeapObject? = nil) {
         self.sequence = sequence
+        var list: ListObject?
+        var start: Int64 = 0, step: Int64 = 0, count: Int64 = 0
+        if let object {
+            switch object.kind {
+            case .list, .tuple: list = unsafeDowncast(object, to: ListObject.self)
+            case .range:
+                let r = unsafeDowncast(object, to: RangeObject.self)
+                (start, step, count) = (r.start, r.step, r.count)
+            default: break
+            }
+        }
+        self.list = list
+        (rangeStart, rangeStep, rangeCount) = (start, step, count)
         super.init(kind: .iterator, bytes: MemoryCost.sequence(2))
     }
     override func forEachChild(_ visit: (Value) -> Void) { visit(sequence) }

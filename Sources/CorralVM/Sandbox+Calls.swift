@@ -18,8 +18,10 @@ extension Sandbox {
         case frame
         /// The result is already at the callee's slot and `sp` is just above it.
         case value
-        /// The run must suspend for the host.
-        case host(PendingHostCall)
+        /// The run must suspend for the host. Boxed: `HostCall` holds a resilient stdlib type
+        /// (`ContinuousClock.Instant`), so unboxed every `.frame` and `.value` went through
+        /// generic enum value witnesses, about 100 instructions per call.
+        indirect case host(PendingHostCall)
     }
 
     /// Calls the value at `calleeSlot` with the arguments above it, described by `shape`.
@@ -166,19 +168,21 @@ extension Sandbox {
         stack[fp + 1] = key
         stack[fp + 2] = .bool(flag)
         stack[calleeSlot] = .function(UInt32(f))
-        pushFrame(f, fp: fp, bound: 3, localCount: Int(module.functions[f].source.localCount))
+        pushFrame(f, fp: fp, bound: 3, localCount: Int(module.entries[f].localCount))
     }
 
     /// Binds arguments to the parameters of function `f` and pushes its frame over them.
     private func bindFrame(function f: Int, defaults: [Value], calleeSlot: Int, shape: CallShape) throws(Trap) {
-        let fn = module.functions[f].source
         let entry = module.entries[f]
         let fp = calleeSlot + 1
         try makeRoom(frameTop: fp + Int(entry.frameSize) + shape.slots)
-        if entry.isSimple && shape.isPositionalOnly && shape.positional == fn.params.count {
-            pushFrame(f, fp: fp, bound: shape.positional, localCount: Int(fn.localCount))
+        // The common call reads only the flat entry: copying the `Function` struct retains
+        // each of its arrays, which showed in every closure-heavy profile.
+        if entry.isSimple && shape.isPositionalOnly && shape.positional == Int(entry.paramCount) {
+            pushFrame(f, fp: fp, bound: shape.positional, localCount: Int(entry.localCount))
             return
         }
+        let fn = module.functions[f].source
         let args = try collectArguments(from: fp, shape: shape)
         let locals = try bind(fn, defaults: defaults, args)
         for (i, v) in locals.enumerated() { stack[fp + i] = v }

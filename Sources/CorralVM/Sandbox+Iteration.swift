@@ -12,7 +12,7 @@ extension Sandbox {
         }
         try reserve(MemoryCost.sequence(2))
         setIterators(o, by: 1)
-        return try heap.insert(IteratorObject(sequence: x))
+        return try heap.insert(IteratorObject(sequence: x, object: o))
     }
 
     func iterNext(_ it: Value) throws(Trap) -> Value? {
@@ -20,13 +20,24 @@ extension Sandbox {
             throw Trap.runtime("iter.next without an iterator")
         }
         let iter = unsafeDowncast(heap.object(slot), to: IteratorObject.self)
+        let i = iter.position
+        // The two common cases, without a second object lookup.
+        if let list = iter.list {
+            guard i < list.items.count else { return nil }
+            iter.position = i &+ 1
+            return list.items[Int(i)]
+        }
+        if iter.rangeStep != 0 {
+            guard i < iter.rangeCount else { return nil }
+            iter.position = i &+ 1
+            return .int(iter.rangeStart &+ i &* iter.rangeStep)
+        }
         guard let o = heapObject(iter.sequence) else {
             // Only the test value `fibonacci` iterates without a heap object.
             guard isFibonacci(iter.sequence) else { return nil }
             iter.position += 1
             return .int(try fibonacciNumber(iter.position - 1))
         }
-        let i = iter.position
         let next: Value
         switch o.kind {
         case .list, .tuple:
