@@ -120,7 +120,7 @@ extension Sandbox {
         switch v {
         case .none: try out.append("null"); return nil
         case .bool(let b): try out.append(b ? "true" : "false"); return nil
-        case .int(let i): try out.append(String(i)); return nil
+        case .int(let i): try out.append(decimal: i); return nil
         case .float(let d):
             guard d.isFinite else { throw Trap.runtime("cannot encode non-finite float \(formatFloat(d))") }
             try out.append(formatFloat(d))
@@ -129,8 +129,16 @@ extension Sandbox {
             let o = heap.object(slot)
             switch o.kind {
             case .string:
+                let utf8 = unsafeDowncast(o, to: StringObject.self).utf8
+                if Sandbox.isPlainJSON(utf8) {
+                    // Nothing to escape: the quotes and the bytes, with no scratch array.
+                    try out.append(bytes: CollectionOfOne(UInt8(ascii: "\"")))
+                    try out.append(bytes: utf8)
+                    try out.append(bytes: CollectionOfOne(UInt8(ascii: "\"")))
+                    return nil
+                }
                 var b: [UInt8] = []
-                jsonQuote(unsafeDowncast(o, to: StringObject.self).utf8, &b)
+                jsonQuote(utf8, &b)
                 try out.append(bytes: b)
                 return nil
             case .bigInt:
@@ -274,9 +282,10 @@ extension Sandbox {
                 events.append(.string(text))
                 lastWasString = true
             case UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "f"):
-                let word: [UInt8] = b == UInt8(ascii: "n") ? Array("null".utf8) : (b == UInt8(ascii: "t") ? Array("true".utf8) : Array("false".utf8))
-                guard s.count - i >= word.count, s[i..<(i + word.count)].elementsEqual(word) else { throw unexpected(b) }
-                i += word.count
+                let word: StaticString = b == UInt8(ascii: "n") ? "null" : (b == UInt8(ascii: "t") ? "true" : "false")
+                let wordBytes = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+                guard s.count - i >= wordBytes.count, s[i..<(i + wordBytes.count)].elementsEqual(wordBytes) else { throw unexpected(b) }
+                i += wordBytes.count
                 try add(0)
                 events.append(.value(b == UInt8(ascii: "n") ? .none : .bool(b == UInt8(ascii: "t"))))
             case UInt8(ascii: "["), UInt8(ascii: "{"):
@@ -310,6 +319,14 @@ extension Sandbox {
                 let num = s[i..<j]
                 i = j
                 let digits = num.first == UInt8(ascii: "-") ? num.dropFirst() : num
+                if !float, !digits.isEmpty, digits.count <= 18, digits.first != UInt8(ascii: "0") || digits.count == 1 {
+                    // A plain int (most numbers): read from the bytes, no `String` made.
+                    var v: Int64 = 0
+                    for d in digits { v = v * 10 + Int64(d - UInt8(ascii: "0")) }
+                    try add(0)
+                    events.append(.value(.int(num.first == UInt8(ascii: "-") ? -v : v)))
+                    break  // out of the switch, to the separator loop below
+                }
                 let text = String(decoding: num, as: UTF8.self)
                 if digits.isEmpty || (digits.first == UInt8(ascii: "0") && digits.count > 1 && digits[digits.startIndex + 1] >= UInt8(ascii: "0") && digits[digits.startIndex + 1] <= UInt8(ascii: "9")) {
                     throw fail("invalid number: \(text)")
@@ -559,13 +576,25 @@ func goQuoteByte(_ b: UInt8) -> String {
     }
 }
 
+extension Sandbox {
+    /// Printable ASCII without `"` or `\`: a JSON string literal is the bytes in quotes.
+    static func isPlainJSON(_ s: [UInt8]) -> Bool {
+        s.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+}
+
 /// Appends `s` as a JSON string literal, as Go Starlark writes it: printable ASCII with only
 /// `"` and `\` escaped; anything else as Go's `encoding/json` does (control characters, `<`,
 /// `>`, `&`, U+2028 and U+2029 as `\u` escapes, invalid UTF-8 as `\ufffd`).
 func jsonQuote(_ s: [UInt8], _ out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
+    if Sandbox.isPlainJSON(s) {
+        out.append(contentsOf: s)
+        out.append(UInt8(ascii: "\""))
+        return
+    }
     let printableASCII = s.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-    let hex = Array("0123456789abcdef".utf8)
+    let hex: StaticString = "0123456789abcdef"
     var i = 0
     while i < s.count {
         let b = s[i]
@@ -585,8 +614,8 @@ func jsonQuote(_ s: [UInt8], _ out: inout [UInt8]) {
             case 0x0C: out.append(contentsOf: "\\f".utf8)
             case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
                 out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
+                out.append(hex.utf8Start[Int(b >> 4)])
+                out.append(hex.utf8Start[Int(b & 0xF)])
             default: out.append(b)
             }
             i += 1

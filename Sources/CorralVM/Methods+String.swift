@@ -169,8 +169,8 @@ extension Sandbox {
             var i = 0
             func skipSpace() {
                 while i < s.count {
-                    let r = decodeRune(s, at: i)
-                    if !r.valid || !isSpace(r.scalar) { break }
+                    let r = spaceRune(s, at: i)
+                    if !r.space { break }
                     i += r.width
                 }
             }
@@ -183,8 +183,8 @@ extension Sandbox {
                 }
                 let start = i
                 while i < s.count {
-                    let r = decodeRune(s, at: i)
-                    if r.valid && isSpace(r.scalar) { break }
+                    let r = spaceRune(s, at: i)
+                    if r.space { break }
                     i += r.width
                 }
                 pieces.append(start..<i)
@@ -469,6 +469,7 @@ extension Sandbox {
     /// to one code point) case mappings as Go's `unicode.To…` use; invalid UTF-8 bytes are
     /// kept as they are.
     private func changeCase(_ s: [UInt8], _ m: MethodName) -> [UInt8] {
+        if s.allSatisfy({ $0 < 0x80 }) { return Sandbox.changeASCIICase(s, m) }
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         var i = 0
@@ -492,6 +493,35 @@ extension Sandbox {
             }
             appendUTF8(mapped, to: &out)
             i += r.width
+        }
+        return out
+    }
+}
+
+extension Sandbox {
+    /// `changeCase` for ASCII text, byte by byte: the same mappings as `simpleCase` gives
+    /// ASCII letters, without decoding and re-encoding each one.
+    static func changeASCIICase(_ s: [UInt8], _ m: MethodName) -> [UInt8] {
+        @inline(__always) func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
+        @inline(__always) func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
+        var out = s
+        var prevCased = false
+        for i in out.indices {
+            let b = out[i]
+            let toUpper: Bool
+            switch m {
+            case .upper: toUpper = true
+            case .lower: toUpper = false
+            case .capitalize: toUpper = i == 0
+            default:
+                toUpper = !prevCased
+                prevCased = isLower(b) || isUpper(b)
+            }
+            if toUpper {
+                if isLower(b) { out[i] = b - 32 }
+            } else if isUpper(b) {
+                out[i] = b + 32
+            }
         }
         return out
     }

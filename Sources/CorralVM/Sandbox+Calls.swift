@@ -78,7 +78,18 @@ extension Sandbox {
             stack[receiverSlot] = try moduleField(unsafeDowncast(heap.object(slot), to: ModuleObject.self), name: module.names[name])
             return try callValue(calleeSlot: receiverSlot, shape: shape)
         }
-        guard let methodName = module.methodNames[name], let method = Method.lookup(methodName, on: self, receiver) else {
+        let methodName = module.methodNames[name]
+        // `xs.append(x)`, the commonest call in agent code, straight from the stack: the same
+        // checks as the list method, without an `Arguments` array or the method dispatch.
+        if methodName == .append, shape.isPositionalOnly, shape.positional == 1, let l = listObject(receiver) {
+            try checkMutable(l, "append to")
+            try grow(l, by: MemoryCost.valueSlot)
+            l.items.append(stack[receiverSlot + 1])
+            stack[receiverSlot] = .none
+            sp = receiverSlot + 1
+            return .value
+        }
+        guard let methodName, let method = Method.lookup(methodName, on: self, receiver) else {
             throw noSuchAttribute(receiver, module.names[name])
         }
         let args = try collectArguments(from: receiverSlot + 1, shape: shape)

@@ -54,7 +54,11 @@ extension Sandbox {
                     // The common case without a BigInt; fuel as below (words² of the magnitude).
                     let words = Sandbox.magnitudeWords(k)
                     try useFuel(elements: words * words)
-                    try out.append(String(k, radix: radix, uppercase: c == UInt8(ascii: "X")))
+                    if radix == 10 {
+                        try out.append(decimal: k)
+                    } else {
+                        try out.append(String(k, radix: radix, uppercase: c == UInt8(ascii: "X")))
+                    }
                     break
                 }
                 let v: BigInt

@@ -32,7 +32,30 @@ struct TextBuffer {
             full = true
             return
         }
-        bytes.append(contentsOf: s)
+        // One copy from contiguous storage (arrays, slices, native strings); the generic
+        // append goes element by element.
+        if s.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: s)
+        }
+    }
+
+    /// Appends `value` in decimal without making a `String`.
+    mutating func append(decimal value: Int64) throws(Trap) {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        try withUnsafeMutableBytes(of: &scratch) { (raw: UnsafeMutableRawBufferPointer) throws(Trap) in
+            var magnitude = value.magnitude
+            var at = raw.count
+            repeat {
+                at -= 1
+                raw[at] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                at -= 1
+                raw[at] = UInt8(ascii: "-")
+            }
+            try append(bytes: UnsafeRawBufferPointer(rebasing: raw[at...]))
+        }
     }
 }
 
@@ -155,7 +178,7 @@ extension Sandbox {
         switch v {
         case .none: try out.append("None")
         case .bool(let b): try out.append(b ? "True" : "False")
-        case .int(let i): try out.append(String(i))
+        case .int(let i): try out.append(decimal: i)
         case .float(let d): try out.append(formatFloat(d))
         case .function(let f): try out.append("<function \(module.module.functions[Int(f)].name)>")
         case .builtin(let b):

@@ -71,6 +71,15 @@ func decodeRune(_ s: [UInt8], at i: Int) -> (scalar: UInt32, width: Int, valid: 
 }
 
 /// Unicode white space (Go's `unicode.IsSpace`), used by `strip` and `split()`.
+/// Whether the code point at byte `i` is white space (invalid UTF-8 is not), and its width;
+/// ASCII without decoding.
+@inline(__always) func spaceRune(_ s: [UInt8], at i: Int) -> (space: Bool, width: Int) {
+    let b = s[i]
+    if b < 0x80 { return (b == 0x20 || (b >= 0x09 && b <= 0x0D), 1) }
+    let r = decodeRune(s, at: i)
+    return (r.valid && isSpace(r.scalar), r.width)
+}
+
 func isSpace(_ scalar: UInt32) -> Bool {
     switch scalar {
     case 0x09...0x0D, 0x20, 0x85, 0xA0: return true
