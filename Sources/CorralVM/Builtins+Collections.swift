@@ -46,6 +46,9 @@ extension Sandbox {
         for (name, _) in args.named { bytes += MemoryCost.string(name.utf8.count) }
         try useFuel(elements: args.named.count)
         try reserve(bytes)
+        // The copy of `dict(d, k = v)` is made once, at its final size: copying and then
+        // growing rehashed every key twice.
+        if !args.named.isEmpty { entries.reserveCapacity(entries.count + args.named.count) }
         for (name, v) in args.named {
             let utf8 = Array(name.utf8)
             if let at = entries.slot(forKey: .string(utf8)) {

@@ -152,6 +152,32 @@ extension Sandbox {
         return v
     }
 
+    /// `free.get`'s common case: captured cell `i` of the running closure holds a value.
+    /// Nil for anything else, which `freeVariable` then explains.
+    @inline(__always) func boundFreeVariable(closure: Value, _ i: Int) -> Value? {
+        guard case .ref(let slot) = closure else { return nil }
+        let o = heap.object(slot)
+        guard o.kind == .function else { return nil }
+        let cells = unsafeDowncast(o, to: FunctionObject.self).cells
+        guard i < cells.count, case .ref(let c) = cells[i] else { return nil }
+        let cell = heap.object(c)
+        guard cell.kind == .cell else { return nil }
+        let v = unsafeDowncast(cell, to: CellObject.self).value
+        return v.isUnbound ? nil : v
+    }
+
+    /// The function a callee value runs: a plain function, or a closure's (its defaults and
+    /// cells live in the object). Nil for builtins, host functions and non-callables.
+    @inline(__always) func callableFunction(_ callee: Value) -> UInt32? {
+        switch callee {
+        case .function(let f): return f
+        case .ref(let slot):
+            let o = heap.object(slot)
+            return o.kind == .function ? unsafeDowncast(o, to: FunctionObject.self).function : nil
+        default: return nil
+        }
+    }
+
     /// Captured cell `i` of the running closure, checked to be a cell, and the closure.
     func freeCell(closure: Value, _ i: Int, _ op: String) throws(Trap) -> (FunctionObject, UInt32) {
         guard case .ref(let slot) = closure, heap.object(slot).kind == .function else {

@@ -238,7 +238,11 @@ extension Sandbox {
                     sp.pointee = .ref(try freeCell(closure: fp[-1], Int(i), "free.cell").1)
                     sp += 1
                 case .freeGet(let i):
-                    sp.pointee = try freeVariable(closure: fp[-1], Int(i))
+                    if let v = boundFreeVariable(closure: fp[-1], Int(i)) {
+                        sp.pointee = v
+                    } else {
+                        sp.pointee = try freeVariable(closure: fp[-1], Int(i))
+                    }
                     sp += 1
                 case .builtin(let b):
                     sp.pointee = .builtin(UInt32(b))
@@ -439,7 +443,7 @@ extension Sandbox {
                 // MARK: calls
                 case .call(let shape):
                     let callee = sp - shape.slots - 1
-                    if case .function(let f) = callee.pointee, shape.isPositionalOnly {
+                    if shape.isPositionalOnly, let f = callableFunction(callee.pointee) {
                         let e = entries[Int(f)]
                         if e.isSimple && Int(e.paramCount) == shape.positional {
                             var newFP = callee + 1
