@@ -160,45 +160,26 @@ extension Sandbox {
     }
 
     private func mergeSort(_ a: inout [Value], reverse: Bool) throws(Trap) {
-        let n = a.count
-        guard n > 1 else { return }
+        guard a.count > 1 else { return }
         if a.allSatisfy({ if case .int = $0 { true } else { false } }) {
             // Ordering two ints charges nothing, so sorting the plain numbers with the same
             // merge (same comparisons, same stability) is the same sort without `order` calls.
             var ints = a.map { v -> Int64 in if case .int(let i) = v { i } else { 0 } }
-            Sandbox.mergeSortInts(&ints, reverse: reverse)
+            Sandbox.bottomUpMergeSort(&ints) { r, l in reverse ? r > l : r < l }
             a = ints.map { .int($0) }
             return
         }
-        var buffer = a
-        var width = 1
-        while width < n {
-            var lo = 0
-            while lo < n {
-                let mid = Swift.min(lo + width, n), hi = Swift.min(lo + 2 * width, n)
-                var l = lo, r = mid, k = lo
-                while l < mid && r < hi {
-                    let c = try order(a[r], a[l], "<", depth: 0)
-                    if reverse ? c > 0 : c < 0 {
-                        buffer[k] = a[r]
-                        r += 1
-                    } else {
-                        buffer[k] = a[l]
-                        l += 1
-                    }
-                    k += 1
-                }
-                while l < mid { buffer[k] = a[l]; l += 1; k += 1 }
-                while r < hi { buffer[k] = a[r]; r += 1; k += 1 }
-                lo = hi
-            }
-            swap(&a, &buffer)
-            width *= 2
+        try Sandbox.bottomUpMergeSort(&a) { (r: Value, l: Value) throws(Trap) -> Bool in
+            let c = try order(r, l, "<", depth: 0)
+            return reverse ? c > 0 : c < 0
         }
     }
 
-    /// `mergeSort`'s merge on plain ints.
-    static func mergeSortInts(_ a: inout [Int64], reverse: Bool) {
+    /// A stable bottom-up merge sort. `takeRight(r, l)` says whether the head of the right run
+    /// goes before the head of the left one; the comparisons made depend only on the length and
+    /// the answers, so the fuel that `takeRight` charges is the same on every machine.
+    @inline(__always)
+    static func bottomUpMergeSort<T, E: Error>(_ a: inout [T], takeRight: (T, T) throws(E) -> Bool) throws(E) {
         let n = a.count
         var buffer = a
         var width = 1
@@ -208,7 +189,7 @@ extension Sandbox {
                 let mid = Swift.min(lo + width, n), hi = Swift.min(lo + 2 * width, n)
                 var l = lo, r = mid, k = lo
                 while l < mid && r < hi {
-                    if reverse ? a[r] > a[l] : a[r] < a[l] {
+                    if try takeRight(a[r], a[l]) {
                         buffer[k] = a[r]
                         r += 1
                     } else {

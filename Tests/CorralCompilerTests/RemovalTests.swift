@@ -4,19 +4,12 @@ import Testing
 /// Dicts and sets remove entries in O(1) (`OrderedTable`): the fuel of a removal does not
 /// depend on the size of the collection, and order and iteration survive many removals.
 @Suite struct RemovalTests {
-    private func fuel(_ source: String) async throws -> Int64 {
-        let result = await StarlarkTestRun.run(source)
-        let sandbox = try #require(result.sandbox, "\(result)")
-        #expect(result.trap == nil, "\(result.trap.map { "\($0)" } ?? "")")
-        return sandbox.stats.fuel
-    }
-
     @Test func removalFuelDoesNotGrowWithSize() async throws {
         var deltas: [Int64] = []
         for n in [10, 2_000] {
             let setup = "d = {}\nfor i in range(\(n)):\n    d[i] = i\ns = set(range(\(n)))\n"
             let removals = "d.pop(0)\nd.pop(1, None)\nd.popitem()\ns.remove(5)\ns.discard(6)\ns.pop()\n"
-            deltas.append(try await fuel(setup + removals) - fuel(setup))
+            deltas.append(try await StarlarkTestRun.fuel(setup + removals) - StarlarkTestRun.fuel(setup))
         }
         #expect(deltas[0] == deltas[1])
         // The six statements' instructions (receiver, arguments, `call.attr`, drop) and nothing

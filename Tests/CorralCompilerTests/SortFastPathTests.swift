@@ -6,13 +6,6 @@ import Testing
 /// the general comparison they stand in for. The pinned numbers were measured on the tree
 /// before the fast paths existed (`corral run FILE --stats`, commit `580ab89`).
 @Suite struct SortFastPathTests {
-    private func fuel(_ source: String) async throws -> Int64 {
-        let result = await StarlarkTestRun.run(source)
-        let sandbox = try #require(result.sandbox, "\(result)")
-        #expect(result.trap == nil, "\(result.trap.map { "\($0)" } ?? "")")
-        return sandbox.stats.fuel
-    }
-
     @Test func plainInts() async throws {
         let source = """
             xs = [(i * 7919) % 1000 for i in range(300)]
@@ -21,7 +14,7 @@ import Testing
             if a[:3] != [0, 3, 6] or b[:2] != [996, 993] or len(a) != 300:
                 fail("ints: %s %s" % (a[:3], b[:2]))
             """
-        #expect(try await fuel(source) == 9_091)
+        #expect(try await StarlarkTestRun.fuel(source) == 9_091)
     }
 
     @Test func keysOfIntsStringsAndTuples() async throws {
@@ -43,7 +36,7 @@ import Testing
             if n != [((0, 9), 5), ((1, 1), 4), ((1, 2), 2), ((1, 2), 3)]:
                 fail("nested: %s" % n)
             """
-        #expect(try await fuel(source) == 39_502)
+        #expect(try await StarlarkTestRun.fuel(source) == 39_502)
     }
 
     /// Elements the fast paths do not decide still go through equality first, so equal

@@ -2,6 +2,7 @@ import CorralBytecode
 import CorralCompiler
 import CorralVM
 import Foundation
+import Testing
 
 /// Compiles Starlark source and runs it in a sandbox validated for testing, with the test
 /// builtins (`error`, `catch`, `matches`, `module`, `_freeze`) predeclared.
@@ -48,5 +49,13 @@ enum StarlarkTestRun {
         } catch {
             return .validationError("\(error)")
         }
+    }
+
+    /// The fuel a program that must finish without a trap used (tests that pin fuel).
+    static func fuel(_ source: String) async throws -> Int64 {
+        let result = await run(source)
+        let sandbox = try #require(result.sandbox, "\(result)")
+        #expect(result.trap == nil, "\(result.trap.map { "\($0)" } ?? "")")
+        return sandbox.stats.fuel
     }
 }
