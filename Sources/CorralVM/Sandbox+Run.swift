@@ -273,38 +273,128 @@ extension Sandbox {
                     }
                     // Not two small ints or two floats, or the result overflows: the generic path.
                     fallthrough
-                case .mul, .div, .floorDiv, .mod, .bitAnd, .bitOr, .bitXor, .shl, .shr:
-                    // The same int fast path for the other integer operators (the generic path
-                    // costs ~10× as much: LCG-style loops spent 60% of their time there). Zero
-                    // divisors, overflow and out-of-range shifts fall through to it, which
-                    // reports or promotes exactly as before; small ints have no dynamic fuel.
-                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1], let r = smallInt(op, a, b) {
-                        sp -= 1
-                        sp[-1] = .int(r)
-                        continue
-                    }
-                    // Two floats: `*` and `/` by a non-zero float are plain IEEE, as in the
-                    // generic path; the rest (and division by zero) go there.
-                    if case .float(let x) = sp[-2], case .float(let y) = sp[-1] {
-                        if case .mul = op {
-                            sp -= 1
-                            sp[-1] = .float(x * y)
-                            continue
-                        }
-                        if case .div = op, y != 0 {
-                            sp -= 1
-                            sp[-1] = .float(x / y)
-                            continue
-                        }
-                    }
-                    fallthrough
                 case .bitOrInPlace, .in, .notIn:
                     save(sp: sp)
                     self.fuel = fuel
-                    let r = try binary(BinaryOperator(op), sp[-2], sp[-1])
+                    try binaryOnStack(BinaryOperator(op))
                     fuel = self.fuel
                     sp -= 1
-                    sp[-1] = r
+
+                // The int fast path of each other integer operator, written out per op (the
+                // generic path costs ~10× as much: LCG-style loops spent 60% of their time
+                // there, and one shared helper taking the op was not inlined, so every `*`
+                // rebuilt the op and made a call). Zero divisors, overflow and shifts out of
+                // range go to the generic path, which reports or promotes exactly as before;
+                // small ints have no dynamic fuel.
+                case .mul:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
+                        let (r, o) = a.multipliedReportingOverflow(by: b)
+                        if !o {
+                            sp -= 1
+                            sp[-1] = .int(r)
+                            continue
+                        }
+                    } else if case .float(let x) = sp[-2], case .float(let y) = sp[-1] {
+                        sp -= 1
+                        sp[-1] = .float(x * y)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.mul)
+                    fuel = self.fuel
+                    sp -= 1
+                case .div:
+                    // Two floats with a non-zero divisor are plain IEEE, as in the generic path.
+                    if case .float(let x) = sp[-2], case .float(let y) = sp[-1], y != 0 {
+                        sp -= 1
+                        sp[-1] = .float(x / y)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.div)
+                    fuel = self.fuel
+                    sp -= 1
+                case .floorDiv:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1], b != 0, !(a == .min && b == -1) {
+                        let q = a / b
+                        sp -= 1
+                        sp[-1] = .int(a % b != 0 && (a < 0) != (b < 0) ? q &- 1 : q)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.floorDiv)
+                    fuel = self.fuel
+                    sp -= 1
+                case .mod:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1], b != 0, b != -1 {
+                        let r = a % b
+                        sp -= 1
+                        sp[-1] = .int(r != 0 && (r < 0) != (b < 0) ? r &+ b : r)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.mod)
+                    fuel = self.fuel
+                    sp -= 1
+                case .bitAnd:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
+                        sp -= 1
+                        sp[-1] = .int(a & b)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.bitAnd)
+                    fuel = self.fuel
+                    sp -= 1
+                case .bitOr:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
+                        sp -= 1
+                        sp[-1] = .int(a | b)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.bitOr)
+                    fuel = self.fuel
+                    sp -= 1
+                case .bitXor:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1] {
+                        sp -= 1
+                        sp[-1] = .int(a ^ b)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.bitXor)
+                    fuel = self.fuel
+                    sp -= 1
+                case .shl:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1], b >= 0 && b < 63, (a << b) >> b == a {
+                        sp -= 1
+                        sp[-1] = .int(a << b)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.shl)
+                    fuel = self.fuel
+                    sp -= 1
+                case .shr:
+                    if case .int(let a) = sp[-2], case .int(let b) = sp[-1], b >= 0 {
+                        sp -= 1
+                        sp[-1] = .int(b >= 64 ? (a < 0 ? -1 : 0) : a >> b)
+                        continue
+                    }
+                    save(sp: sp)
+                    self.fuel = fuel
+                    try binaryOnStack(.shr)
+                    fuel = self.fuel
+                    sp -= 1
                 case .neg, .pos, .bitNot:
                     save(sp: sp)
                     self.fuel = fuel
@@ -427,6 +517,24 @@ extension Sandbox {
                     save(sp: sp)
                     sp[-1] = try iterBegin(sp[-1])
                 case .iterNext(let t, let drop, let p):
+                    // A range or a list needs no call: the iterator holds what to walk.
+                    if case .ref(let slot) = sp[-1], heap.object(slot).kind == .iterator {
+                        let iter = unsafeDowncast(heap.object(slot), to: IteratorObject.self)
+                        let i = iter.position
+                        var next: Value? = nil
+                        if iter.rangeStep != 0 {
+                            if i < iter.rangeCount { next = .int(iter.rangeStart &+ i &* iter.rangeStep) }
+                        } else if let list = iter.list, i < list.items.count {
+                            next = list.items[Int(i)]
+                        }
+                        if let next {
+                            iter.position = i &+ 1
+                            sp.pointee = next
+                            sp += 1
+                            ip = land(Mode.self, ip, p.fall, &fuel, flag)
+                            continue
+                        }
+                    }
                     save(sp: sp)
                     if let v = try iterNext(sp[-1]) {
                         sp.pointee = v
@@ -572,36 +680,12 @@ extension Sandbox {
         return target
     }
 
-    /// Int64 `*`, `//`, `%`, `&`, `|`, `^`, `<<`, `>>` as Starlark defines them (floored
-    /// division and modulo), or nil where the generic path must decide: a zero divisor, an
-    /// overflow, a shift that is negative or leaves 64 bits, or an op this does not cover
-    /// (add/sub arrive here only after their own fast path failed).
-    @inline(__always) private func smallInt(_ op: Op, _ a: Int64, _ b: Int64) -> Int64? {
-        switch op {
-        case .mul:
-            let (r, o) = a.multipliedReportingOverflow(by: b)
-            return o ? nil : r
-        case .floorDiv:
-            guard b != 0, !(a == .min && b == -1) else { return nil }
-            let q = a / b
-            return a % b != 0 && (a < 0) != (b < 0) ? q &- 1 : q
-        case .mod:
-            guard b != 0, b != -1 else { return nil }
-            let r = a % b
-            return r != 0 && (r < 0) != (b < 0) ? r &+ b : r
-        case .bitAnd: return a & b
-        case .bitOr: return a | b
-        case .bitXor: return a ^ b
-        case .shl:
-            guard b >= 0 && b < 63 else { return nil }
-            let r = a << b
-            return r >> b == a ? r : nil
-        case .shr:
-            guard b >= 0 else { return nil }
-            return b >= 64 ? (a < 0 ? -1 : 0) : a >> b
-        default:
-            return nil
-        }
+    /// A binary operator's generic path on the top two stack values (`self.sp` is current):
+    /// pops both and pushes the result. Out of line so the run loop's cases stay small.
+    @inline(never) func binaryOnStack(_ op: BinaryOperator) throws(Trap) {
+        let r = try binary(op, stack[sp - 2], stack[sp - 1])
+        sp -= 1
+        stack[sp - 1] = r
     }
 
     /// `a op b` for `lt`, `le`, `gt`, `ge` on two ints or two non-NaN floats (specialised per

@@ -195,16 +195,19 @@ struct Validator {
                 else { return }
                 replace(3, with: .localConst(i, k32, Fused(kind)))
             case .localSet(let j):
-                guard n - 2 >= blockStart, case .localConst(let i, let k, let f) = ops[n - 2], !f.kind.isComparison
+                guard n - 2 >= blockStart, case .localConst(let i, let k, let f) = ops[n - 2], !f.kind.isComparison,
+                    let i16 = UInt16(exactly: i), let j16 = UInt16(exactly: j)
                 else { return }
-                replace(2, with: .localConstSet(i, k, j, f))
+                replace(2, with: .localConstSet(i16, k, j16, f))
             case .jumpUnless(let t, _), .jumpIf(let t, _):
                 guard n - 2 >= blockStart else { return }
                 let unless: Bool
                 if case .jumpUnless = ops[n - 1] { unless = true } else { unless = false }
-                if case .localConst(let i, let k, let f) = ops[n - 2], f.kind.isComparison, let i16 = UInt16(exactly: i) {
+                if case .localConst(let i, let k, let f) = ops[n - 2], f.kind.isComparison,
+                    let i8 = UInt8(exactly: i), let k16 = Int16(exactly: k)
+                {
                     replace(
-                        2, with: unless ? .jumpUnlessLocalConst(t, k, Prepay(), i16, f) : .jumpIfLocalConst(t, k, Prepay(), i16, f))
+                        2, with: unless ? .jumpUnlessLocalConst(t, k16, Prepay(), i8, f) : .jumpIfLocalConst(t, k16, Prepay(), i8, f))
                 } else if let kind = FusedKind(ops[n - 2]), kind.isComparison {
                     replace(2, with: unless ? .jumpUnlessCompare(t, Prepay(), Fused(kind)) : .jumpIfCompare(t, Prepay(), Fused(kind)))
                 }
