@@ -6,17 +6,32 @@
 /// array; iteration skips holes, and they are squeezed out once they outnumber the live entries,
 /// so every operation is amortised O(1) and the table never holds more than twice its entries.
 ///
+/// The table keeps each entry's hash beside it and finds entries through its own index, open
+/// addressing with linear probing over slot numbers. An earlier version indexed the entries
+/// with a Swift `Dictionary` from key to slot: every key was stored twice, every lookup ran
+/// SipHash over the key, and every dict paid for a second hash table. Tables of up to
+/// `linearLimit` slots (most dicts: records, keyword arguments) have no index at all; a lookup
+/// scans their few hashes.
+///
 /// Entries are addressed by slot. Slots are stable until a removal compacts the table; the VM
 /// refuses removals while an iterator is open (mutation during iteration), so an iterator's
 /// slot stays valid for as long as it iterates.
-struct OrderedTable<Key: Hashable, Element> {
+struct OrderedTable<Key: TableKey, Element> {
     typealias Entry = (key: Key, element: Element)
 
+    /// Entries in insertion order; nil marks a removed one (a hole).
     private var slots: [Entry?] = []
-    private var positions: [Key: Int] = [:]
+    /// `hashes[s]` is the `tableHash` of `slots[s]`'s key (stale for a hole).
+    private var hashes: [Int] = []
+    /// Open addressing: each cell holds a live slot + 1, or 0 when empty. A power of two at
+    /// least twice `slots.count`, or empty while `slots.count <= linearLimit`.
+    private var index: [Int32] = []
     private(set) var count = 0
     /// No live entry sits below this slot, so taking the first entry stays O(1) amortised.
     private var start = 0
+
+    /// Up to this many slots a lookup scans the stored hashes instead of probing an index.
+    static var linearLimit: Int { 8 }
 
     init() {}
 
@@ -26,16 +41,17 @@ struct OrderedTable<Key: Hashable, Element> {
 
     mutating func reserveCapacity(_ n: Int) {
         slots.reserveCapacity(n)
-        positions.reserveCapacity(n)
+        hashes.reserveCapacity(n)
+        if n > Self.linearLimit && index.count < 2 * n { rebuildIndex(forSlots: n) }
     }
 
     var isEmpty: Bool { count == 0 }
 
     /// The slot of `key`'s entry.
-    func slot(forKey key: Key) -> Int? { positions[key] }
+    func slot(forKey key: Key) -> Int? { find(key, key.tableHash) }
 
     subscript(key: Key) -> Element? {
-        get { positions[key].map { slots[$0]!.element } }
+        get { find(key, key.tableHash).map { slots[$0]!.element } }
         set {
             if let newValue { updateValue(newValue, forKey: key) } else { removeValue(forKey: key) }
         }
@@ -59,28 +75,21 @@ struct OrderedTable<Key: Hashable, Element> {
         return old
     }
 
-    /// One hash lookup: an existing entry's element is changed by `update` in place, else
-    /// `element` is appended as a new entry. (A lookup and then an insert would hash twice;
-    /// string keys hash their bytes every time.)
+    /// One lookup: an existing entry's element is changed by `update` in place, else `element`
+    /// is appended as a new entry. (A lookup and then an insert would hash twice; string keys
+    /// hash their bytes every time.)
     mutating func insertOrUpdate(_ key: Key, _ element: @autoclosure () -> Element, update: (inout Element) -> Void) {
-        let next = slots.count
-        var slot = next
-        Self.read(&positions[key, default: next], into: &slot)
-        if slot == next {
-            slots.append((key, element()))
-            count += 1
+        let h = key.tableHash
+        if let s = find(key, h) {
+            update(&slots[s]!.element)
         } else {
-            update(&slots[slot]!.element)
+            append(key, h, element())
         }
     }
 
-    /// Reads through the dictionary's `_modify` accessor, which inserts the default in the
-    /// same lookup when the key is missing.
-    private static func read(_ position: inout Int, into slot: inout Int) { slot = position }
-
     @discardableResult
     mutating func removeValue(forKey key: Key) -> Element? {
-        guard let s = positions[key] else { return nil }
+        guard let s = find(key, key.tableHash) else { return nil }
         return remove(slot: s).element
     }
 
@@ -88,7 +97,7 @@ struct OrderedTable<Key: Hashable, Element> {
     @discardableResult
     mutating func remove(slot s: Int) -> Entry {
         let entry = slots[s]!
-        positions[entry.key] = nil
+        if !index.isEmpty { unindex(s) }
         slots[s] = nil
         count -= 1
         if count == 0 {
@@ -110,7 +119,8 @@ struct OrderedTable<Key: Hashable, Element> {
 
     mutating func removeAll() {
         slots = []
-        positions = [:]
+        hashes = []
+        index = []
         count = 0
         start = 0
     }
@@ -128,20 +138,108 @@ struct OrderedTable<Key: Hashable, Element> {
     /// The entries `isIncluded` keeps, in order, in a table without holes.
     func filter(_ isIncluded: (Entry) throws -> Bool) rethrows -> OrderedTable {
         var out = OrderedTable(minimumCapacity: count)
-        for e in self where try isIncluded(e) { out.updateValue(e.element, forKey: e.key) }
+        for s in start..<slots.count {
+            guard let e = slots[s], try isIncluded(e) else { continue }
+            out.append(e.key, hashes[s], e.element)
+        }
         return out
+    }
+
+    // MARK: the index
+
+    /// The slot holding `key`, whose hash is `h`.
+    @inline(__always) private func find(_ key: Key, _ h: Int) -> Int? {
+        if index.isEmpty {
+            var s = start
+            while s < hashes.count {
+                if hashes[s] == h, let e = slots[s], e.key == key { return s }
+                s &+= 1
+            }
+            return nil
+        }
+        let mask = index.count &- 1
+        var i = h & mask
+        while true {
+            let cell = Int(index[i])
+            if cell == 0 { return nil }
+            let s = cell &- 1
+            if hashes[s] == h && slots[s]!.key == key { return s }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    /// Adds a new key (the caller checked it is absent) at the end.
+    private mutating func append(_ key: Key, _ h: Int, _ element: Element) {
+        let s = slots.count
+        slots.append((key, element))
+        hashes.append(h)
+        count += 1
+        if index.isEmpty {
+            if slots.count > Self.linearLimit { rebuildIndex(forSlots: slots.count) }
+        } else if 2 * slots.count > index.count {
+            rebuildIndex(forSlots: slots.count)
+        } else {
+            place(s, h)
+        }
+    }
+
+    /// Makes an index for at least `n` slots (none while that is within `linearLimit`) and
+    /// enters every live entry.
+    private mutating func rebuildIndex(forSlots n: Int) {
+        let n = Swift.max(n, slots.count)
+        guard n > Self.linearLimit else {
+            index = []
+            return
+        }
+        var size = 16
+        while size < 2 * n { size <<= 1 }
+        index = [Int32](repeating: 0, count: size)
+        for s in start..<slots.count where slots[s] != nil { place(s, hashes[s]) }
+    }
+
+    /// Enters slot `s` (hash `h`) in the first free cell of its probe sequence. Slot numbers
+    /// fit in Int32: the memory meter stops a table long before 2^31 entries.
+    private mutating func place(_ s: Int, _ h: Int) {
+        let mask = index.count &- 1
+        var i = h & mask
+        while index[i] != 0 { i = (i &+ 1) & mask }
+        index[i] = Int32(truncatingIfNeeded: s &+ 1)
+    }
+
+    /// Takes slot `s` out of the index by backward shifting: later cells of its probe run
+    /// move into the gap when their home lies at or before it, so no tombstones build up.
+    private mutating func unindex(_ s: Int) {
+        let mask = index.count &- 1
+        var gap = hashes[s] & mask
+        while Int(index[gap]) != s &+ 1 { gap = (gap &+ 1) & mask }
+        var j = (gap &+ 1) & mask
+        while index[j] != 0 {
+            let home = hashes[Int(index[j]) &- 1] & mask
+            // The entry at j may move back to the gap if the gap lies within [home, j).
+            if (j &- home) & mask >= (j &- gap) & mask {
+                index[gap] = index[j]
+                gap = j
+            }
+            j = (j &+ 1) & mask
+        }
+        index[gap] = 0
     }
 
     /// Drops the holes; every live entry's slot changes.
     private mutating func compact() {
         var live: [Entry?] = []
+        var liveHashes: [Int] = []
         live.reserveCapacity(count)
-        for case let e? in slots {
-            positions[e.key] = live.count
+        liveHashes.reserveCapacity(count)
+        for s in start..<slots.count {
+            guard let e = slots[s] else { continue }
             live.append(e)
+            liveHashes.append(hashes[s])
         }
         slots = live
+        hashes = liveHashes
         start = 0
+        rebuildIndex(forSlots: slots.count)
     }
 }
 
@@ -171,5 +269,69 @@ extension OrderedTable: ExpressibleByDictionaryLiteral {
     init(dictionaryLiteral pairs: (Key, Element)...) {
         self.init(minimumCapacity: pairs.count)
         for (k, v) in pairs { updateValue(v, forKey: k) }
+    }
+}
+
+/// A key that hashes itself for `OrderedTable`.
+///
+/// Hashes are never observable from Starlark (dicts iterate in insertion order and fuel does
+/// not depend on them), so they only have to be fast and hard to collide on purpose: they mix
+/// in a seed drawn once per process, so an agent cannot precompute keys that pile up in one
+/// probe run.
+protocol TableKey: Equatable {
+    var tableHash: Int { get }
+}
+
+extension Int: TableKey {
+    var tableHash: Int { TableHash.mix(UInt64(bitPattern: Int64(self)), tag: 2) }
+}
+
+/// The hash functions behind `tableHash`: multiply-and-fold mixing (as in wyhash) with a
+/// per-process random seed.
+enum TableHash {
+    static let seed = UInt64.random(in: .min ... .max)
+    static let k0: UInt64 = 0xA076_1D64_78BD_642F
+    static let k1: UInt64 = 0xE703_7ED1_A0B4_28DB
+    static let k2: UInt64 = 0x8EBC_6AF0_9C88_C6E3
+
+    /// The 128-bit product of `a` and `b`, folded to 64 bits.
+    @inline(__always) static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let p = a.multipliedFullWidth(by: b)
+        return p.high ^ p.low
+    }
+
+    /// A hash of one 64-bit word; `tag` keeps different kinds of key apart.
+    @inline(__always) static func mix(_ x: UInt64, tag: UInt64) -> Int {
+        Int(truncatingIfNeeded: fold(x ^ seed ^ k2, tag ^ k0))
+    }
+
+    /// A hash of a byte string, eight bytes at a time.
+    static func bytes(_ bytes: [UInt8], tag: UInt64) -> Int {
+        bytes.withUnsafeBytes { p in
+            var h = seed ^ fold(UInt64(p.count) ^ k2, tag ^ k0)
+            var i = 0
+            while i &+ 8 <= p.count {
+                h = fold(h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self), k1)
+                i &+= 8
+            }
+            if i < p.count {
+                var w: UInt64 = 0
+                var shift: UInt64 = 0
+                while i < p.count {
+                    w |= UInt64(p[i]) << shift
+                    shift &+= 8
+                    i &+= 1
+                }
+                h = fold(h ^ w, k1)
+            }
+            return Int(truncatingIfNeeded: fold(h, k2))
+        }
+    }
+
+    /// A hash of a sequence of hashes (tuple keys).
+    static func combine(_ hashes: some Sequence<Int>, tag: UInt64) -> Int {
+        var h = seed ^ tag
+        for x in hashes { h = fold(h ^ UInt64(bitPattern: Int64(x)), k1) }
+        return Int(truncatingIfNeeded: fold(h, k2))
     }
 }
