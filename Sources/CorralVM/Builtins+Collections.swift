@@ -181,30 +181,41 @@ extension Sandbox {
     @inline(__always)
     static func bottomUpMergeSort<T, E: Error>(_ a: inout [T], takeRight: (T, T) throws(E) -> Bool) throws(E) {
         let n = a.count
+        guard n > 1 else { return }
         var buffer = a
-        var width = 1
-        while width < n {
-            var lo = 0
-            while lo < n {
-                let mid = Swift.min(lo + width, n), hi = Swift.min(lo + 2 * width, n)
-                var l = lo, r = mid, k = lo
-                while l < mid && r < hi {
-                    if try takeRight(a[r], a[l]) {
-                        buffer[k] = a[r]
-                        r += 1
-                    } else {
-                        buffer[k] = a[l]
-                        l += 1
+        // The passes alternate between the two arrays through their raw buffers: indexing the
+        // arrays themselves checked uniqueness and retained their storage on every element.
+        let sortedIntoBuffer = try a.withUnsafeMutableBufferPointer { (pa) throws(E) -> Bool in
+            try buffer.withUnsafeMutableBufferPointer { (pb) throws(E) -> Bool in
+                var src = pa, dst = pb, intoBuffer = false
+                var width = 1
+                while width < n {
+                    var lo = 0
+                    while lo < n {
+                        let mid = Swift.min(lo &+ width, n), hi = Swift.min(lo &+ 2 &* width, n)
+                        var l = lo, r = mid, k = lo
+                        while l < mid && r < hi {
+                            if try takeRight(src[r], src[l]) {
+                                dst[k] = src[r]
+                                r &+= 1
+                            } else {
+                                dst[k] = src[l]
+                                l &+= 1
+                            }
+                            k &+= 1
+                        }
+                        while l < mid { dst[k] = src[l]; l &+= 1; k &+= 1 }
+                        while r < hi { dst[k] = src[r]; r &+= 1; k &+= 1 }
+                        lo = hi
                     }
-                    k += 1
+                    swap(&src, &dst)
+                    intoBuffer.toggle()
+                    width &*= 2
                 }
-                while l < mid { buffer[k] = a[l]; l += 1; k += 1 }
-                while r < hi { buffer[k] = a[r]; r += 1; k += 1 }
-                lo = hi
+                return intoBuffer
             }
-            swap(&a, &buffer)
-            width *= 2
         }
+        if sortedIntoBuffer { a = buffer }
     }
 
     /// `reversed(x)`: a new list of the elements in reverse order.

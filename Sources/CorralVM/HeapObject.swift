@@ -106,6 +106,9 @@ enum HashKey: Equatable, Sendable {
 }
 
 extension HashKey: TableKey {
+    /// The hash tag of string keys, which `Sandbox.lookupSlot` hashes without making a key.
+    static let stringTag: UInt64 = 6
+
     /// Strings and bytes hash eight bytes at a time (`TableHash`); equality stays synthesized.
     var tableHash: Int {
         switch self {
@@ -114,7 +117,7 @@ extension HashKey: TableKey {
         case .int(let i): return TableHash.mix(UInt64(bitPattern: i), tag: 2)
         case .big(let b): return TableHash.combine(b.words.lazy.map { Int(bitPattern: $0) }, tag: 3)
         case .float(let f): return TableHash.mix(f, tag: 5)
-        case .string(let s): return TableHash.bytes(s, tag: 6)
+        case .string(let s): return TableHash.bytes(s, tag: HashKey.stringTag)
         case .bytes(let s): return TableHash.bytes(s, tag: 7)
         case .tuple(let t): return TableHash.combine(t.lazy.map(\.tableHash), tag: 8)
         case .callable(let kind, let id): return TableHash.mix(UInt64(kind) << 32 | UInt64(id), tag: 9)

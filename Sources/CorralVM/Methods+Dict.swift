@@ -7,7 +7,8 @@ extension Sandbox {
             // Positional only, as in Go Starlark.
             if !args.named.isEmpty { throw Trap.runtime("get: unexpected keyword arguments") }
             let a = try args.bind("get", ["key", "default"], required: 1)
-            return d.entries[try chargedKey(a[0] ?? .none)]?.value ?? a[1] ?? .none
+            guard let at = try lookupSlot(d.entries, a[0] ?? .none) else { return a[1] ?? .none }
+            return d.entries[slot: at].value
         case .keys, .values:
             try noArguments(args, m.rawValue)
             try useFuel(elements: d.entries.count)

@@ -149,22 +149,35 @@ struct OrderedTable<Key: TableKey, Element> {
 
     /// The slot holding `key`, whose hash is `h`.
     @inline(__always) private func find(_ key: Key, _ h: Int) -> Int? {
-        if index.isEmpty {
-            var s = start
-            while s < hashes.count {
-                if hashes[s] == h, let e = slots[s], e.key == key { return s }
-                s &+= 1
+        slot(hash: h) { $0 == key }
+    }
+
+    /// The slot whose key has hash `h` and satisfies `matches`: a lookup by something that is
+    /// not a `Key` yet (a string's bytes), so none has to be built. The keys are compared in
+    /// place through the raw buffers; reading an entry out of the array copied its key.
+    @inline(__always) func slot(hash h: Int, matching matches: (Key) -> Bool) -> Int? {
+        hashes.withUnsafeBufferPointer { hashes in
+            slots.withUnsafeBufferPointer { slots in
+                if index.isEmpty {
+                    var s = start
+                    while s < hashes.count {
+                        if hashes[s] == h, slots[s] != nil, matches(slots[s].unsafelyUnwrapped.key) { return s }
+                        s &+= 1
+                    }
+                    return nil
+                }
+                return index.withUnsafeBufferPointer { index in
+                    let mask = index.count &- 1
+                    var i = h & mask
+                    while true {
+                        let cell = Int(index[i])
+                        if cell == 0 { return nil }
+                        let s = cell &- 1
+                        if hashes[s] == h, matches(slots[s].unsafelyUnwrapped.key) { return s }
+                        i = (i &+ 1) & mask
+                    }
+                }
             }
-            return nil
-        }
-        let mask = index.count &- 1
-        var i = h & mask
-        while true {
-            let cell = Int(index[i])
-            if cell == 0 { return nil }
-            let s = cell &- 1
-            if hashes[s] == h && slots[s]!.key == key { return s }
-            i = (i &+ 1) & mask
         }
     }
 

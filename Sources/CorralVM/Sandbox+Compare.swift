@@ -75,6 +75,21 @@ extension Sandbox {
         return k
     }
 
+    /// The slot of key `k` in a dict's or set's table, charging exactly what `chargedKey`
+    /// charges. A string key, the usual one, is looked up by its bytes without making a
+    /// `HashKey` (building, copying and destroying one showed in every dict-heavy profile).
+    func lookupSlot<E>(_ table: OrderedTable<HashKey, E>, _ k: Value) throws(Trap) -> Int? {
+        if case .ref(let slot) = k, heap.object(slot).kind == .string {
+            let bytes = unsafeDowncast(heap.object(slot), to: StringObject.self).utf8
+            try useFuel(bytes: bytes.count)
+            return table.slot(hash: TableHash.bytes(bytes, tag: HashKey.stringTag)) { key in
+                if case .string(let b) = key { return b == bytes }
+                return false
+            }
+        }
+        return table.slot(forKey: try chargedKey(k))
+    }
+
     // MARK: - Equality
 
     /// Deep equality. Numbers compare by value across int, big int and float (1 == 1.0).
@@ -205,20 +220,28 @@ extension Sandbox {
                     return Sandbox.byteOrder(a, b)
                 case .list, .tuple:
                     unowned(unsafe) let la = unsafeDowncast(ox, to: ListObject.self), lb = unsafeDowncast(oy, to: ListObject.self)
-                    let a = la.items, b = lb.items
                     try checkNesting(depth)
-                    for i in 0..<min(a.count, b.count) {
-                        try useFuel(elements: 1)
-                        if let c = try quickElementOrder(a[i], b[i], depth: depth) {
-                            if c == 0 { continue }
-                            return c
-                        }
-                        if !(try equalValues(a[i], b[i], depth: depth + 1)) {
-                            (x, y, depth) = (a[i], b[i], depth + 1)
-                            continue descend
+                    // Through the raw buffers: copying the two item arrays out retained both on
+                    // every comparison. Comparing neither allocates nor mutates, so they stay put.
+                    let step = try la.items.withUnsafeBufferPointer { (a) throws(Trap) -> SequenceStep in
+                        try lb.items.withUnsafeBufferPointer { (b) throws(Trap) -> SequenceStep in
+                            for i in 0..<min(a.count, b.count) {
+                                try useFuel(elements: 1)
+                                if let c = try quickElementOrder(a[i], b[i], depth: depth) {
+                                    if c == 0 { continue }
+                                    return .decided(c)
+                                }
+                                if !(try equalValues(a[i], b[i], depth: depth + 1)) { return .descend(a[i], b[i]) }
+                            }
+                            return .decided(a.count < b.count ? -1 : (a.count > b.count ? 1 : 0))
                         }
                     }
-                    return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
+                    switch step {
+                    case .decided(let c): return c
+                    case .descend(let p, let q):
+                        (x, y, depth) = (p, q, depth + 1)
+                        continue descend
+                    }
                 default:
                     break
                 }
@@ -228,6 +251,12 @@ extension Sandbox {
             if case .bool(let a) = x, case .bool(let b) = y { return a == b ? 0 : (a ? 1 : -1) }
             throw Trap.runtime("\(typeName(x)) \(symbol) \(typeName(y)) not implemented")
         }
+    }
+
+    /// How comparing two sequences goes on: decided, or down into their first unequal elements.
+    private enum SequenceStep {
+        case decided(Int)
+        case descend(Value, Value)
     }
 
     /// The common elements of sort keys (ints, strings, flat tuples of ints), ordered without

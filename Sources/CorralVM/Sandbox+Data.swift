@@ -64,8 +64,8 @@ extension Sandbox {
                 return .int(r.element(Int64(try elementIndex(k, count: Int(r.count), "range"))))
             case .dict:
                 let d = unsafeDowncast(o, to: DictObject.self)
-                guard let e = d.entries[try chargedKey(k)] else { throw Trap.runtime("key \(repr(k, limit: 128)) not in dict") }
-                return e.value
+                guard let at = try lookupSlot(d.entries, k) else { throw Trap.runtime("key \(repr(k, limit: 128)) not in dict") }
+                return d.entries[slot: at].value
             default:
                 throw Trap.runtime("unhandled index operation \(typeName(x))[\(typeName(k))]")
             }

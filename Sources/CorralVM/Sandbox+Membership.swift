@@ -15,14 +15,12 @@ extension Sandbox {
             return false
         case .dict:
             // As in Go Starlark, a key that cannot be hashed is simply not in the dict.
-            let key: HashKey
-            do { key = try chargedKey(x) } catch {
+            do { return try lookupSlot(unsafeDowncast(o, to: DictObject.self).entries, x) != nil } catch {
                 if error.reason == .runtimeError { return false }
                 throw error
             }
-            return unsafeDowncast(o, to: DictObject.self).entries[key] != nil
         case .set:
-            return unsafeDowncast(o, to: SetObject.self).elements[try chargedKey(x)] != nil
+            return try lookupSlot(unsafeDowncast(o, to: SetObject.self).elements, x) != nil
         case .string:
             guard let needle = stringBytes(x) else {
                 throw Trap.runtime("'in <string>' requires string as left operand, not \(typeName(x))")

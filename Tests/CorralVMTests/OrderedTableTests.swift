@@ -106,5 +106,22 @@ import Testing
         #expect(t.keys.map(\.n) == order)
         #expect(order.allSatisfy { t[CollidingKey(n: $0)] == values[$0] })
     }
-}
 
+    /// `Sandbox.lookupSlot` finds string keys by their bytes without making a `HashKey`: the
+    /// hash it computes must be the key's own, below and above the linear-scan limit.
+    @Test func stringKeysAreFoundByTheirBytes() {
+        for n in [3, 50] {
+            var t = OrderedTable<HashKey, Int>()
+            let words = (0..<n).map { Array("key-\($0)".utf8) }
+            for (i, w) in words.enumerated() { t[.string(w)] = i }
+            t[.bytes(words[1])] = -1  // same bytes, another kind: never a match
+            for (i, w) in words.enumerated() {
+                let found = t.slot(hash: TableHash.bytes(w, tag: HashKey.stringTag)) { key in
+                    if case .string(let b) = key { b == w } else { false }
+                }
+                #expect(found == t.slot(forKey: .string(w)))
+                #expect(found.map { t[slot: $0] } == i)
+            }
+        }
+    }
+}
