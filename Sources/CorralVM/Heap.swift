@@ -2,10 +2,16 @@
 ///
 /// Memory is checked before anything is built: `Sandbox.reserve(_:)` makes room (collecting
 /// garbage if the charge would cross the collection threshold) or traps `out-of-memory`, and
-/// only then are objects created and `insert`ed. When the sandbox ends, the heap's array goes
-/// with it, cycles included, because objects refer to one another by index only.
+/// only then are objects created and `insert`ed. When the sandbox ends, the heap's slot table
+/// goes with it, cycles included, because objects refer to one another by index only.
 final class Heap {
-    var objects: ContiguousArray<HeapObject?> = []
+    /// The slot table: `objects[i]` is the object in slot i, or nil; `slotCount` slots are in
+    /// use (initialized). Kept by hand rather than as an array, so reading, storing and adding
+    /// a slot make no uniqueness checks and no generic calls (as a `ContiguousArray`, `insert`
+    /// cost about 150 instructions per object).
+    private(set) var objects: UnsafeMutablePointer<HeapObject?>
+    private(set) var slotCount = 0
+    private var slotCapacity = 1024
     var freeSlots: [UInt32] = []
     /// Bytes charged for live objects plus the sandbox's stack, frames and globals.
     var live = 0
@@ -21,6 +27,12 @@ final class Heap {
     init(limit: Int) {
         self.limit = limit
         self.threshold = min(limit, Heap.minimumThreshold)
+        objects = .allocate(capacity: slotCapacity)
+    }
+
+    deinit {
+        objects.deinitialize(count: slotCount)
+        objects.deallocate()
     }
 
     /// The object in `slot`. Slots reached through values are always occupied: the collector
@@ -38,9 +50,20 @@ final class Heap {
             objects[Int(slot)] = object
             return .ref(slot)
         }
-        guard objects.count < Int(UInt32.max) else { throw Trap(.outOfMemory, "heap slot space exhausted") }
-        objects.append(object)
-        return .ref(UInt32(objects.count - 1))
+        guard slotCount < Int(UInt32.max) else { throw Trap(.outOfMemory, "heap slot space exhausted") }
+        if slotCount == slotCapacity { growSlots() }
+        (objects + slotCount).initialize(to: object)
+        slotCount &+= 1
+        return .ref(UInt32(truncatingIfNeeded: slotCount &- 1))
+    }
+
+    /// Doubles the slot table, moving the objects over.
+    private func growSlots() {
+        let bigger = UnsafeMutablePointer<HeapObject?>.allocate(capacity: slotCapacity * 2)
+        bigger.moveInitialize(from: objects, count: slotCount)
+        objects.deallocate()
+        objects = bigger
+        slotCapacity *= 2
     }
 
     /// Charges `bytes` without collecting; traps if the budget would be exceeded.
@@ -61,16 +84,21 @@ final class Heap {
     /// Frees every object whose `marked` is false and clears the marks of the rest.
     func sweep() {
         var freed = 0
-        for i in objects.indices {
-            guard let o = objects[i] else { continue }
+        var freedSlots = freeSlots
+        freeSlots = []
+        // Each object bound unowned: a strong binding retained every live object just to
+        // read its mark.
+        for i in 0..<slotCount where objects[i] != nil {
+            unowned(unsafe) let o = objects[i].unsafelyUnwrapped
             if o.marked {
                 o.marked = false
             } else {
-                freed += o.bytes
+                freed &+= o.bytes
+                freedSlots.append(UInt32(truncatingIfNeeded: i))
                 objects[i] = nil
-                freeSlots.append(UInt32(i))
             }
         }
+        freeSlots = freedSlots
         live -= freed
         collections += 1
         // Next collection when live data doubles, but never later than the limit allows.
@@ -81,15 +109,20 @@ final class Heap {
     /// recurse on the native stack).
     func mark(_ roots: [Value]) {
         var work: [UInt32] = []
+        // Objects bound unowned: the heap holds them all, and a strong binding retained and
+        // released every object reached.
         func push(_ v: Value) {
-            if case .ref(let slot) = v, let o = objects[Int(slot)], !o.marked {
+            guard case .ref(let slot) = v, Int(slot) < slotCount, objects[Int(slot)] != nil else { return }
+            unowned(unsafe) let o = object(slot)
+            if !o.marked {
                 o.marked = true
                 work.append(slot)
             }
         }
         for r in roots { push(r) }
         while let slot = work.popLast() {
-            object(slot).forEachChild(push)
+            unowned(unsafe) let o = object(slot)
+            o.forEachChild(push)
         }
     }
 }

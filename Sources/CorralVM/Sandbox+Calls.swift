@@ -50,7 +50,7 @@ extension Sandbox {
             }
         case .builtin(let id):
             let builtin = Builtin.all[Int(id)]
-            let args = try collectArguments(from: calleeSlot + 1, shape: shape)
+            var args = try collectArguments(from: calleeSlot + 1, shape: shape)
             if builtin == .testCatch {
                 try callCatch(args, calleeSlot: calleeSlot)
                 return .frame
@@ -60,6 +60,7 @@ extension Sandbox {
                 return .frame
             }
             let r = try callBuiltin(builtin, args)
+            recycle(&args)
             stack[calleeSlot] = r
             sp = calleeSlot + 1
             return .value
@@ -92,8 +93,9 @@ extension Sandbox {
         guard let methodName, let method = Method.lookup(methodName, on: self, receiver) else {
             throw noSuchAttribute(receiver, module.names[name])
         }
-        let args = try collectArguments(from: receiverSlot + 1, shape: shape)
+        var args = try collectArguments(from: receiverSlot + 1, shape: shape)
         let r = try invokeMethod(method, receiver: receiver, args)
+        recycle(&args)
         stack[receiverSlot] = r
         sp = receiverSlot + 1
         return .value
@@ -102,7 +104,9 @@ extension Sandbox {
     /// Reads a call's arguments off the stack, spreading `*args` and `**kwargs`.
     func collectArguments(from base: Int, shape: CallShape) throws(Trap) -> Arguments {
         var args = Arguments()
-        args.positional = Array(UnsafeBufferPointer(start: stack + base, count: shape.positional))
+        // The spare array, if there is one: its storage is reused, not allocated anew.
+        swap(&args.positional, &spareArguments)
+        args.positional.append(contentsOf: UnsafeBufferPointer(start: stack + base, count: shape.positional))
         var at = base + shape.positional
         for _ in 0..<shape.named {
             args.named.append((try argumentName(stack[at]), stack[at + 1]))
@@ -136,6 +140,15 @@ extension Sandbox {
             }
         }
         return args
+    }
+
+    /// Keeps a finished call's positional array, emptied, as the spare for the next call (a
+    /// small one only). If a builtin kept the array (as a tuple's items, say), emptying it
+    /// copies first, as any shared array does, so what the builtin kept is untouched.
+    @inline(__always) func recycle(_ args: inout Arguments) {
+        guard args.positional.capacity <= 16 else { return }
+        args.positional.removeAll(keepingCapacity: true)
+        swap(&args.positional, &spareArguments)
     }
 
     private func argumentName(_ v: Value) throws(Trap) -> String {

@@ -38,6 +38,9 @@ public final class Sandbox: @unchecked Sendable {
     let interrupt = InterruptFlag()
     var hostFunctions: [HostFunction]
     var hostCallCount = 0
+    /// An emptied positional-argument array kept for the next builtin or method call, so
+    /// that a call does not allocate one (`collectArguments`, `recycle`).
+    var spareArguments: [Value] = []
     var wallNanoseconds: Int64 = 0
     /// Set when the first run starts, from `budget.timeout`; it covers every later call.
     var deadline: ContinuousClock.Instant?
