@@ -18,13 +18,18 @@
 /// slot stays valid for as long as it iterates.
 struct OrderedTable<Key: TableKey, Element> {
     typealias Entry = (key: Key, element: Element)
+    /// `Element` by another name, for the iterator (where `Element` means its own `Entry`).
+    typealias Payload = Element
 
-    /// Entries in insertion order; nil marks a removed one (a hole).
-    private var slots: [Entry?] = []
-    /// `hashes[s]` is the `tableHash` of `slots[s]`'s key (stale for a hole).
+    /// Entries in insertion order, keys and elements side by side; a nil key marks a removed
+    /// entry (a hole). Apart, not as one array of entries: reading an element out of an entry
+    /// copied the entry's key too, through generic value witnesses.
+    private var slotKeys: [Key?] = []
+    private var slotElements: [Element?] = []
+    /// `hashes[s]` is the `tableHash` of `slotKeys[s]` (stale for a hole).
     private var hashes: [Int] = []
     /// Open addressing: each cell holds a live slot + 1, or 0 when empty. A power of two at
-    /// least twice `slots.count`, or empty while `slots.count <= linearLimit`.
+    /// least twice `slotKeys.count`, or empty while `slotKeys.count <= linearLimit`.
     private var index: [Int32] = []
     private(set) var count = 0
     /// No live entry sits below this slot, so taking the first entry stays O(1) amortised.
@@ -40,7 +45,8 @@ struct OrderedTable<Key: TableKey, Element> {
     }
 
     mutating func reserveCapacity(_ n: Int) {
-        slots.reserveCapacity(n)
+        slotKeys.reserveCapacity(n)
+        slotElements.reserveCapacity(n)
         hashes.reserveCapacity(n)
         if n > Self.linearLimit && index.count < 2 * n { rebuildIndex(forSlots: n) }
     }
@@ -51,7 +57,7 @@ struct OrderedTable<Key: TableKey, Element> {
     func slot(forKey key: Key) -> Int? { find(key, key.tableHash) }
 
     subscript(key: Key) -> Element? {
-        get { find(key, key.tableHash).map { slots[$0]!.element } }
+        get { find(key, key.tableHash).map { slotElements[$0].unsafelyUnwrapped } }
         set {
             if let newValue { updateValue(newValue, forKey: key) } else { removeValue(forKey: key) }
         }
@@ -59,8 +65,8 @@ struct OrderedTable<Key: TableKey, Element> {
 
     /// The element of the live entry in `slot`.
     subscript(slot slot: Int) -> Element {
-        get { slots[slot]!.element }
-        set { slots[slot]!.element = newValue }
+        get { slotElements[slot].unsafelyUnwrapped }
+        set { slotElements[slot] = newValue }
     }
 
     /// Sets `key`'s element, appending a new entry at the end if the key is new (an existing key
@@ -76,12 +82,12 @@ struct OrderedTable<Key: TableKey, Element> {
     }
 
     /// One lookup: an existing entry's element is changed by `update` in place, else `element`
-    /// is appended as a new entry. (A lookup and then an insert would hash twice; string keys
+    /// is appended as a new entry. (A lookup and then an insert would hash twice; string slotKeys
     /// hash their bytes every time.)
     mutating func insertOrUpdate(_ key: Key, _ element: @autoclosure () -> Element, update: (inout Element) -> Void) {
         let h = key.tableHash
         if let s = find(key, h) {
-            update(&slots[s]!.element)
+            update(&slotElements[s]!)
         } else {
             append(key, h, element())
         }
@@ -96,21 +102,22 @@ struct OrderedTable<Key: TableKey, Element> {
     /// Removes the live entry in `slot`.
     @discardableResult
     mutating func remove(slot s: Int) -> Entry {
-        let entry = slots[s]!
+        let entry = (slotKeys[s]!, slotElements[s]!)
         if !index.isEmpty { unindex(s) }
-        slots[s] = nil
+        slotKeys[s] = nil
+        slotElements[s] = nil
         count -= 1
         if count == 0 {
             removeAll()
-        } else if slots.count - count > Swift.max(count, 8) {
+        } else if slotKeys.count - count > Swift.max(count, 8) {
             compact()
         } else if s == start {
-            start = nextSlot(from: s + 1) ?? slots.count
+            start = nextSlot(from: s + 1) ?? slotKeys.count
         }
         return entry
     }
 
-    var first: Entry? { nextSlot(from: start).map { slots[$0]! } }
+    var first: Entry? { nextSlot(from: start).map { (slotKeys[$0]!, slotElements[$0]!) } }
 
     @discardableResult
     mutating func removeFirst() -> Entry {
@@ -118,7 +125,8 @@ struct OrderedTable<Key: TableKey, Element> {
     }
 
     mutating func removeAll() {
-        slots = []
+        slotKeys = []
+        slotElements = []
         hashes = []
         index = []
         count = 0
@@ -128,8 +136,8 @@ struct OrderedTable<Key: TableKey, Element> {
     /// The first live slot at or after `slot`: how iterators walk the table.
     func nextSlot(from slot: Int) -> Int? {
         var s = Swift.max(slot, start)
-        while s < slots.count {
-            if slots[s] != nil { return s }
+        while s < slotKeys.count {
+            if Self.isLive(slotKeys[s]) { return s }
             s += 1
         }
         return nil
@@ -138,8 +146,10 @@ struct OrderedTable<Key: TableKey, Element> {
     /// The entries `isIncluded` keeps, in order, in a table without holes.
     func filter(_ isIncluded: (Entry) throws -> Bool) rethrows -> OrderedTable {
         var out = OrderedTable(minimumCapacity: count)
-        for s in start..<slots.count {
-            guard let e = slots[s], try isIncluded(e) else { continue }
+        for s in start..<slotKeys.count {
+            guard let key = slotKeys[s] else { continue }
+            let e = (key: key, element: slotElements[s]!)
+            guard try isIncluded(e) else { continue }
             out.append(e.key, hashes[s], e.element)
         }
         return out
@@ -147,21 +157,30 @@ struct OrderedTable<Key: TableKey, Element> {
 
     // MARK: the index
 
+    /// Whether a slot holds an entry: a tag test (`key != nil` copied the key through generic
+    /// value witnesses to compare it, and destroyed the copy).
+    @inline(__always) private static func isLive(_ slot: Key?) -> Bool {
+        switch slot {
+        case .some: return true
+        case .none: return false
+        }
+    }
+
     /// The slot holding `key`, whose hash is `h`.
     @inline(__always) private func find(_ key: Key, _ h: Int) -> Int? {
         slot(hash: h) { $0 == key }
     }
 
     /// The slot whose key has hash `h` and satisfies `matches`: a lookup by something that is
-    /// not a `Key` yet (a string's bytes), so none has to be built. The keys are compared in
+    /// not a `Key` yet (a string's bytes), so none has to be built. The slotKeys are compared in
     /// place through the raw buffers; reading an entry out of the array copied its key.
     @inline(__always) func slot(hash h: Int, matching matches: (Key) -> Bool) -> Int? {
         hashes.withUnsafeBufferPointer { hashes in
-            slots.withUnsafeBufferPointer { slots in
+            slotKeys.withUnsafeBufferPointer { slotKeys in
                 if index.isEmpty {
                     var s = start
                     while s < hashes.count {
-                        if hashes[s] == h, slots[s] != nil, matches(slots[s].unsafelyUnwrapped.key) { return s }
+                        if hashes[s] == h, Self.isLive(slotKeys[s]), matches(slotKeys[s].unsafelyUnwrapped) { return s }
                         s &+= 1
                     }
                     return nil
@@ -173,7 +192,7 @@ struct OrderedTable<Key: TableKey, Element> {
                         let cell = Int(index[i])
                         if cell == 0 { return nil }
                         let s = cell &- 1
-                        if hashes[s] == h, matches(slots[s].unsafelyUnwrapped.key) { return s }
+                        if hashes[s] == h, matches(slotKeys[s].unsafelyUnwrapped) { return s }
                         i = (i &+ 1) & mask
                     }
                 }
@@ -183,14 +202,15 @@ struct OrderedTable<Key: TableKey, Element> {
 
     /// Adds a new key (the caller checked it is absent) at the end.
     private mutating func append(_ key: Key, _ h: Int, _ element: Element) {
-        let s = slots.count
-        slots.append((key, element))
+        let s = slotKeys.count
+        slotKeys.append(key)
+        slotElements.append(element)
         hashes.append(h)
         count += 1
         if index.isEmpty {
-            if slots.count > Self.linearLimit { rebuildIndex(forSlots: slots.count) }
-        } else if 2 * slots.count > index.count {
-            rebuildIndex(forSlots: slots.count)
+            if slotKeys.count > Self.linearLimit { rebuildIndex(forSlots: slotKeys.count) }
+        } else if 2 * slotKeys.count > index.count {
+            rebuildIndex(forSlots: slotKeys.count)
         } else {
             place(s, h)
         }
@@ -199,7 +219,7 @@ struct OrderedTable<Key: TableKey, Element> {
     /// Makes an index for at least `n` slots (none while that is within `linearLimit`) and
     /// enters every live entry.
     private mutating func rebuildIndex(forSlots n: Int) {
-        let n = Swift.max(n, slots.count)
+        let n = Swift.max(n, slotKeys.count)
         guard n > Self.linearLimit else {
             index = []
             return
@@ -207,7 +227,7 @@ struct OrderedTable<Key: TableKey, Element> {
         var size = 16
         while size < 2 * n { size <<= 1 }
         index = [Int32](repeating: 0, count: size)
-        for s in start..<slots.count where slots[s] != nil { place(s, hashes[s]) }
+        for s in start..<slotKeys.count where Self.isLive(slotKeys[s]) { place(s, hashes[s]) }
     }
 
     /// Enters slot `s` (hash `h`) in the first free cell of its probe sequence. Slot numbers
@@ -240,37 +260,41 @@ struct OrderedTable<Key: TableKey, Element> {
 
     /// Drops the holes; every live entry's slot changes.
     private mutating func compact() {
-        var live: [Entry?] = []
+        var liveKeys: [Key?] = []
+        var liveElements: [Element?] = []
         var liveHashes: [Int] = []
-        live.reserveCapacity(count)
+        liveKeys.reserveCapacity(count)
+        liveElements.reserveCapacity(count)
         liveHashes.reserveCapacity(count)
-        for s in start..<slots.count {
-            guard let e = slots[s] else { continue }
-            live.append(e)
+        for s in start..<slotKeys.count where Self.isLive(slotKeys[s]) {
+            liveKeys.append(slotKeys[s])
+            liveElements.append(slotElements[s])
             liveHashes.append(hashes[s])
         }
-        slots = live
+        slotKeys = liveKeys
+        slotElements = liveElements
         hashes = liveHashes
         start = 0
-        rebuildIndex(forSlots: slots.count)
+        rebuildIndex(forSlots: slotKeys.count)
     }
 }
 
 extension OrderedTable: Sequence {
     /// The live entries in insertion order.
     struct Iterator: IteratorProtocol {
-        fileprivate let slots: [Entry?]
+        fileprivate let keys: [Key?]
+        fileprivate let elements: [Payload?]
         fileprivate var at: Int
         mutating func next() -> Entry? {
-            while at < slots.count {
+            while at < keys.count {
                 defer { at += 1 }
-                if let e = slots[at] { return e }
+                if let key = keys[at] { return (key, elements[at]!) }
             }
             return nil
         }
     }
 
-    func makeIterator() -> Iterator { Iterator(slots: slots, at: start) }
+    func makeIterator() -> Iterator { Iterator(keys: slotKeys, elements: slotElements, at: start) }
 
     var underestimatedCount: Int { count }
 
