@@ -191,6 +191,11 @@ extension Sandbox {
     private enum JSONEvent {
         case value(Value)
         case string([UInt8])
+        /// An object key seen for the first time, and a later one equal to the `n`th first.
+        /// Equal keys share one string object (`jsonDecode`): a decoded list of records repeats
+        /// the same few keys, and making each anew was half its allocations.
+        case newKey([UInt8])
+        case key(Int)
         case big(BigInt)
         case beginList, beginDict
         case endList, endDict
@@ -201,10 +206,16 @@ extension Sandbox {
         try reserve(bytes)
         // Build: every object made here was paid for by the reservation, so nothing collects.
         var open: [[Value]] = [[]]
+        var keys: [Value] = []
         for e in events {
             switch e {
             case .value(let v): open[open.count - 1].append(v)
             case .string(let b): open[open.count - 1].append(try heap.insert(StringObject(b)))
+            case .newKey(let b):
+                let v = try heap.insert(StringObject(b))
+                keys.append(v)
+                open[open.count - 1].append(v)
+            case .key(let n): open[open.count - 1].append(keys[n])
             case .big(let b): open[open.count - 1].append(try heap.insert(BigIntObject(b)))
             case .beginList, .beginDict: open.append([])
             case .endList:
@@ -241,6 +252,7 @@ extension Sandbox {
         var events: [JSONEvent] = []
         var bytes = 0
         var stack: [ParseFrame] = []
+        var seenKeys = OrderedTable<HashKey, Int>()
         let budget = heap.limit
         func fail(_ message: String) -> Trap {
             Trap.runtime("\(name): at offset \(i), \(message)")
@@ -278,8 +290,21 @@ extension Sandbox {
                     Trap.runtime("\(name): at offset \(m.hasPrefix("unclosed") ? start : at), \(m)")
                 }
                 i = end
-                try add(MemoryCost.string(text.count))
-                events.append(.string(text))
+                if let top = stack.last, top.object && top.awaitingKey {
+                    // A key costs memory the first time only: equal keys share one object.
+                    let key = HashKey.string(text)
+                    if let n = seenKeys[key] {
+                        try add(0)
+                        events.append(.key(n))
+                    } else {
+                        seenKeys[key] = seenKeys.count
+                        try add(MemoryCost.string(text.count))
+                        events.append(.newKey(text))
+                    }
+                } else {
+                    try add(MemoryCost.string(text.count))
+                    events.append(.string(text))
+                }
                 lastWasString = true
             case UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "f"):
                 let word: StaticString = b == UInt8(ascii: "n") ? "null" : (b == UInt8(ascii: "t") ? "true" : "false")

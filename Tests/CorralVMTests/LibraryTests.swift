@@ -308,6 +308,25 @@ private func showLib(_ e: E, budget: Budget = Budget()) async throws -> String {
         #expect(out.hasPrefix("out-of-memory"))
     }
 
+    /// Equal object keys in one document share one string object: decoding records that all
+    /// use key "k00" costs exactly the memory of 99 key strings less than records with 100
+    /// different three-byte keys, and the same fuel (the documents are the same size).
+    @Test func jsonDecodeSharesEqualKeys() async throws {
+        func records(_ key: (Int) -> String) -> String {
+            "[" + (0..<100).map { "{\"\(key($0))\": \($0)}" }.joined(separator: ",") + "]"
+        }
+        let same = records { _ in "k00" }, different = records { "k\($0 / 10)\($0 % 10)" }
+        #expect(same.utf8.count == different.utf8.count)
+        var stats: [(fuel: Int64, peak: Int)] = []
+        for doc in [same, different] {
+            let (out, sb) = try await runLib([.set(0, json("decode", .s(doc))), .ret(.index(.index(.local(0), .i(99)), .s(doc == same ? "k00" : "k99")))])
+            #expect(out == .returned(.int(99)))
+            stats.append((sb.stats.fuel, sb.stats.memoryPeak))
+        }
+        #expect(stats[0].fuel == stats[1].fuel)
+        #expect(stats[1].peak - stats[0].peak == 99 * MemoryCost.string(3))
+    }
+
     @Test func jsonIndent() async throws {
         let s = json("encode", .dict([(.s("x"), .i(1)), (.s("y"), .list([.s("one"), .s("two")]))]))
         #expect(try await showLib(.method(jsonModule, "indent", [s], [])) == "\"{\\n\\t\\\"x\\\": 1,\\n\\t\\\"y\\\": [\\n\\t\\t\\\"one\\\",\\n\\t\\t\\\"two\\\"\\n\\t]\\n}\"")
