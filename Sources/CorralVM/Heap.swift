@@ -84,10 +84,11 @@ final class Heap {
     /// Frees every object whose `marked` is false and clears the marks of the rest.
     func sweep() {
         var freed = 0
+        // Freed slots go to a local array (moved out and back), which appends without the
+        // exclusivity and uniqueness checks of a property; each object is bound unowned, since a
+        // strong binding retained every live object just to read its mark.
         var freedSlots = freeSlots
         freeSlots = []
-        // Each object bound unowned: a strong binding retained every live object just to
-        // read its mark.
         for i in 0..<slotCount where objects[i] != nil {
             unowned(unsafe) let o = objects[i].unsafelyUnwrapped
             if o.marked {

@@ -82,7 +82,7 @@ struct OrderedTable<Key: TableKey, Element> {
     }
 
     /// One lookup: an existing entry's element is changed by `update` in place, else `element`
-    /// is appended as a new entry. (A lookup and then an insert would hash twice; string slotKeys
+    /// is appended as a new entry. (A lookup and then an insert would hash twice; string keys
     /// hash their bytes every time.)
     mutating func insertOrUpdate(_ key: Key, _ element: @autoclosure () -> Element, update: (inout Element) -> Void) {
         let h = key.tableHash
@@ -172,8 +172,8 @@ struct OrderedTable<Key: TableKey, Element> {
     }
 
     /// The slot whose key has hash `h` and satisfies `matches`: a lookup by something that is
-    /// not a `Key` yet (a string's bytes), so none has to be built. The slotKeys are compared in
-    /// place through the raw buffers; reading an entry out of the array copied its key.
+    /// not a `Key` yet (a string's bytes), so none has to be built. The keys are compared in
+    /// place, through the raw buffers.
     @inline(__always) func slot(hash h: Int, matching matches: (Key) -> Bool) -> Int? {
         hashes.withUnsafeBufferPointer { hashes in
             slotKeys.withUnsafeBufferPointer { slotKeys in
