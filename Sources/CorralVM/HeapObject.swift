@@ -227,6 +227,26 @@ final class IteratorObject: HeapObject {
         super.init(kind: .iterator, bytes: MemoryCost.sequence(2))
     }
     override func forEachChild(_ visit: (Value) -> Void) { visit(sequence) }
+
+    /// Whether `step` decides this iterator (a list, tuple or range).
+    var walksCache: Bool { list != nil || rangeStep != 0 }
+
+    /// The next element of a list, tuple or range, advancing; nil at the end or for any other
+    /// sequence. The run loop's `iter.next` and `Sandbox.iterNext` share it.
+    @inline(__always) func step() -> Value? {
+        let i = position
+        let next: Value
+        if rangeStep != 0 {
+            guard i < rangeCount else { return nil }
+            next = .int(rangeStart &+ i &* rangeStep)
+        } else if let list, i < list.items.count {
+            next = list.items[Int(i)]
+        } else {
+            return nil
+        }
+        position = i &+ 1
+        return next
+    }
 }
 
 /// What `s.elems()`, `s.codepoints()`, `s.elem_ords()` and `s.codepoint_ords()` return: an

@@ -319,10 +319,6 @@ protocol TableKey: Equatable {
     var tableHash: Int { get }
 }
 
-extension Int: TableKey {
-    var tableHash: Int { TableHash.mix(UInt64(bitPattern: Int64(self)), tag: 2) }
-}
-
 /// The hash functions behind `tableHash`: multiply-and-fold mixing (as in wyhash) with a
 /// per-process random seed.
 enum TableHash {

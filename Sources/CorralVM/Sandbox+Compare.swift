@@ -79,8 +79,7 @@ extension Sandbox {
     /// charges. A string key, the usual one, is looked up by its bytes without making a
     /// `HashKey` (building, copying and destroying one showed in every dict-heavy profile).
     func lookupSlot<E>(_ table: OrderedTable<HashKey, E>, _ k: Value) throws(Trap) -> Int? {
-        if case .ref(let slot) = k, heap.object(slot).kind == .string {
-            let bytes = unsafeDowncast(heap.object(slot), to: StringObject.self).utf8
+        if let bytes = stringBytes(k) {
             try useFuel(bytes: bytes.count)
             return table.slot(hash: TableHash.bytes(bytes, tag: HashKey.stringTag)) { key in
                 if case .string(let b) = key { return b == bytes }

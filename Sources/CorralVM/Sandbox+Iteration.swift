@@ -20,56 +20,35 @@ extension Sandbox {
             throw Trap.runtime("iter.next without an iterator")
         }
         let iter = unsafeDowncast(heap.object(slot), to: IteratorObject.self)
-        let i = iter.position
-        // The two common cases, without a second object lookup.
-        if let list = iter.list {
-            guard i < list.items.count else { return nil }
-            iter.position = i &+ 1
-            return list.items[Int(i)]
-        }
-        if iter.rangeStep != 0 {
-            guard i < iter.rangeCount else { return nil }
-            iter.position = i &+ 1
-            return .int(iter.rangeStart &+ i &* iter.rangeStep)
-        }
+        // Lists, tuples and ranges: the iterator holds what to walk (`IteratorObject.step`).
+        if iter.walksCache { return iter.step() }
         guard let o = heapObject(iter.sequence) else {
             // Only the test value `fibonacci` iterates without a heap object.
             guard isFibonacci(iter.sequence) else { return nil }
             iter.position += 1
             return .int(try fibonacciNumber(iter.position - 1))
         }
-        let next: Value
+        let i = Int(iter.position)
         switch o.kind {
-        case .list, .tuple:
-            let items = unsafeDowncast(o, to: ListObject.self).items
-            guard i < items.count else { return nil }
-            next = items[Int(i)]
         // Dicts and sets: the position is a slot of their table, which skips removed entries.
         case .dict:
             let entries = unsafeDowncast(o, to: DictObject.self).entries
-            guard let s = entries.nextSlot(from: Int(i)) else { return nil }
-            next = entries[slot: s].key
+            guard let s = entries.nextSlot(from: i) else { return nil }
             iter.position = Int64(s + 1)
-            return next
+            return entries[slot: s].key
         case .set:
             let elements = unsafeDowncast(o, to: SetObject.self).elements
-            guard let s = elements.nextSlot(from: Int(i)) else { return nil }
+            guard let s = elements.nextSlot(from: i) else { return nil }
             iter.position = Int64(s + 1)
             return elements[slot: s]
-        case .range:
-            let r = unsafeDowncast(o, to: RangeObject.self)
-            guard i < r.count else { return nil }
-            next = .int(r.element(i))
         case .stringView:
             // The position is a byte offset into the string.
-            guard let (v, after) = try stringViewElement(unsafeDowncast(o, to: StringViewObject.self), at: Int(i)) else { return nil }
+            guard let (v, after) = try stringViewElement(unsafeDowncast(o, to: StringViewObject.self), at: i) else { return nil }
             iter.position = Int64(after)
             return v
         default:
             return nil
         }
-        iter.position = i + 1
-        return next
     }
 
     /// Unlocks the sequence, once however often it is called.

@@ -521,16 +521,7 @@ extension Sandbox {
                 case .iterNext(let t, let drop, let p):
                     // A range or a list needs no call: the iterator holds what to walk.
                     if case .ref(let slot) = sp[-1], heap.object(slot).kind == .iterator {
-                        let iter = unsafeDowncast(heap.object(slot), to: IteratorObject.self)
-                        let i = iter.position
-                        var next: Value? = nil
-                        if iter.rangeStep != 0 {
-                            if i < iter.rangeCount { next = .int(iter.rangeStart &+ i &* iter.rangeStep) }
-                        } else if let list = iter.list, i < list.items.count {
-                            next = list.items[Int(i)]
-                        }
-                        if let next {
-                            iter.position = i &+ 1
+                        if let next = unsafeDowncast(heap.object(slot), to: IteratorObject.self).step() {
                             sp.pointee = next
                             sp += 1
                             ip = land(Mode.self, ip, p.fall, &fuel, flag)

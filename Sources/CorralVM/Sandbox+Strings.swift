@@ -70,7 +70,6 @@ func decodeRune(_ s: [UInt8], at i: Int) -> (scalar: UInt32, width: Int, valid: 
     }
 }
 
-/// Unicode white space (Go's `unicode.IsSpace`), used by `strip` and `split()`.
 /// Whether the code point at byte `i` is white space (invalid UTF-8 is not), and its width;
 /// ASCII without decoding.
 @inline(__always) func spaceRune(_ s: [UInt8], at i: Int) -> (space: Bool, width: Int) {
@@ -80,6 +79,7 @@ func decodeRune(_ s: [UInt8], at i: Int) -> (scalar: UInt32, width: Int, valid: 
     return (r.valid && isSpace(r.scalar), r.width)
 }
 
+/// Unicode white space (Go's `unicode.IsSpace`), used by `strip` and `split()`.
 func isSpace(_ scalar: UInt32) -> Bool {
     switch scalar {
     case 0x09...0x0D, 0x20, 0x85, 0xA0: return true

@@ -2,6 +2,11 @@ import Testing
 
 @testable import CorralVM
 
+/// Plain ints as keys, for the tests below.
+extension Int: TableKey {
+    public var tableHash: Int { TableHash.mix(UInt64(bitPattern: Int64(self)), tag: 2) }
+}
+
 /// The dict and set storage: insertion order through removals, re-insertion and compaction.
 @Suite struct OrderedTableTests {
     @Test func keepsInsertionOrderThroughRemovals() {
