@@ -54,7 +54,7 @@ extension Sandbox {
             if let at = entries.slot(forKey: .string(utf8)) {
                 entries[slot: at].value = v
             } else {
-                entries[.string(utf8)] = (try heap.insert(StringObject(utf8)), v)
+                entries[.string(utf8)] = (try heap.insert(heap.newString(taking: utf8)), v)
             }
         }
         return try heap.insert(DictObject(entries))
@@ -243,7 +243,7 @@ extension Sandbox {
         var tuples: [Value] = []
         tuples.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
-            tuples.append(try heap.insert(ListObject([.int(start + Int64(i)), item], tuple: true)))
+            tuples.append(try heap.insert(heap.newPair(.int(start + Int64(i)), item)))
         }
         return try heap.insert(ListObject(tuples))
     }

@@ -134,7 +134,7 @@ extension Sandbox {
         let result: Value
         do {
             try reserve(MemoryCost.string(message.count))
-            result = try heap.insert(StringObject(message))
+            result = try heap.insert(heap.newString(taking: message))
         } catch {
             return error
         }

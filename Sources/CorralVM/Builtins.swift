@@ -259,7 +259,7 @@ extension Sandbox {
         for n in names { bytes += MemoryCost.string(n.utf8.count) }
         try reserve(bytes)
         var items: [Value] = []
-        for n in names { items.append(try heap.insert(StringObject(Array(n.utf8)))) }
+        for n in names { items.append(try heap.insert(heap.newString(taking: Array(n.utf8)))) }
         return try heap.insert(ListObject(items))
     }
 }

@@ -13,6 +13,8 @@ final class Heap {
     private(set) var slotCount = 0
     private var slotCapacity = 1024
     var freeSlots: [UInt32] = []
+    /// Dead strings, lists and tuples kept for reuse (Heap+Spares.swift).
+    var spares = SpareObjects()
     /// Bytes charged for live objects plus the sandbox's stack, frames and globals.
     var live = 0
     var peak = 0
@@ -89,6 +91,8 @@ final class Heap {
         // strong binding retained every live object just to read its mark.
         var freedSlots = freeSlots
         freeSlots = []
+        var kept = spares
+        spares = SpareObjects()
         for i in 0..<slotCount where objects[i] != nil {
             unowned(unsafe) let o = objects[i].unsafelyUnwrapped
             if o.marked {
@@ -96,10 +100,11 @@ final class Heap {
             } else {
                 freed &+= o.bytes
                 freedSlots.append(UInt32(truncatingIfNeeded: i))
-                objects[i] = nil
+                if !kept.keep(objects + i) { objects[i] = nil }
             }
         }
         freeSlots = freedSlots
+        spares = kept
         live -= freed
         collections += 1
         // Next collection when live data doubles, but never later than the limit allows.

@@ -30,6 +30,13 @@ class HeapObject {
         self.bytes = bytes
     }
 
+    /// Resets a spare object's state for its new life (`SpareObjects`): it is unmarked
+    /// already (the collector found it so), and nothing made from a spare starts frozen.
+    final func revive(bytes: Int) {
+        self.bytes = bytes
+        frozen = false
+    }
+
     /// Calls `visit` with every value this object holds, for the collector and for freezing.
     func forEachChild(_ visit: (Value) -> Void) {}
 }
@@ -52,11 +59,35 @@ enum MemoryCost {
 }
 
 final class StringObject: HeapObject {
-    let utf8: [UInt8]
+    /// Set when the object is made, or remade from a spare (`SpareObjects`).
+    fileprivate(set) var utf8: [UInt8]
     init(_ utf8: [UInt8]) {
         self.utf8 = utf8
         super.init(kind: .string, bytes: MemoryCost.string(utf8.count))
     }
+}
+
+extension StringObject {
+    /// Makes a spare (dead, swept) string hold `bytes`, in its old storage when that is
+    /// unshared and big enough.
+    func remake<C: Collection<UInt8>>(holding bytes: C) {
+        let n = bytes.count
+        if utf8.capacity >= n {
+            utf8.removeAll(keepingCapacity: true)
+            utf8.append(contentsOf: bytes)
+        } else {
+            utf8 = Array(bytes)
+        }
+        revive(bytes: MemoryCost.string(n))
+    }
+
+    func remake(taking bytes: [UInt8]) {
+        utf8 = bytes
+        revive(bytes: MemoryCost.string(bytes.count))
+    }
+
+    /// Lets go of large storage before the object waits as a spare.
+    func dropStorage() { utf8 = [] }
 }
 
 final class BytesObject: HeapObject {

@@ -210,9 +210,9 @@ extension Sandbox {
         for e in events {
             switch e {
             case .value(let v): open[open.count - 1].append(v)
-            case .string(let b): open[open.count - 1].append(try heap.insert(StringObject(b)))
+            case .string(let b): open[open.count - 1].append(try heap.insert(heap.newString(taking: b)))
             case .newKey(let b):
-                let v = try heap.insert(StringObject(b))
+                let v = try heap.insert(heap.newString(taking: b))
                 keys.append(v)
                 open[open.count - 1].append(v)
             case .key(let n): open[open.count - 1].append(keys[n])

@@ -21,7 +21,7 @@ extension Sandbox {
             try reserve(try checkedSize(n, unit: MemoryCost.valueSlot + MemoryCost.sequence(2)))
             var items: [Value] = []
             items.reserveCapacity(n)
-            for e in d.entries.values { items.append(try heap.insert(ListObject([e.key, e.value], tuple: true))) }
+            for e in d.entries.values { items.append(try heap.insert(heap.newPair(e.key, e.value))) }
             return try heap.insert(ListObject(items))
         case .pop:
             let a = try args.bind("pop", ["key", "default"], required: 1)
@@ -106,7 +106,7 @@ extension Sandbox {
             if let at = incoming.slot(forKey: .string(utf8)) {
                 incoming[slot: at].value = v
             } else {
-                incoming[.string(utf8)] = (try heap.insert(StringObject(utf8)), v)
+                incoming[.string(utf8)] = (try heap.insert(heap.newString(taking: utf8)), v)
             }
         }
         try heap.charge(MemoryCost.dictEntry * added)

@@ -95,8 +95,8 @@ extension Sandbox {
         try reserve(bytes)
         var values: [Value] = []
         values.reserveCapacity(parts.count)
-        for p in parts { values.append(try heap.insert(StringObject(Array(p)))) }
-        return try heap.insert(ListObject(values, tuple: tuple))
+        for p in parts { values.append(try heap.insert(heap.newString(p))) }
+        return try heap.insert(heap.newSequence(taking: values, tuple: tuple))
     }
 
     /// `sep.join(iterable)`: every element must be a string.
@@ -124,7 +124,7 @@ extension Sandbox {
             if i > 0 { out.append(contentsOf: sep) }
             out.append(contentsOf: p)
         }
-        return try heap.insert(StringObject(out))
+        return try heap.insert(heap.newString(taking: out))
     }
 
     /// `s.split(sep=None, maxsplit=-1)` and `rsplit`: by a separator, or (None) by runs of
@@ -357,7 +357,7 @@ extension Sandbox {
             last = i + old.count
         }
         out.append(contentsOf: s[last...])
-        return try heap.insert(StringObject(out))
+        return try heap.insert(heap.newString(taking: out))
     }
 
     /// Non-overlapping occurrences of `sub` in `s[from..<to]`; an empty `sub` matches at

@@ -109,7 +109,7 @@ extension Sandbox {
             let b = oy.kind == .string ? unsafeDowncast(oy, to: StringObject.self).utf8 : unsafeDowncast(oy, to: BytesObject.self).data
             try reserve(try checkedSize(a.count + b.count, unit: 1))
             try useFuel(bytes: a.count + b.count)
-            return try heap.insert(ox.kind == .string ? StringObject(a + b) : BytesObject(a + b))
+            return try heap.insert(ox.kind == .string ? heap.newString(taking: a + b) : BytesObject(a + b))
         case .list, .tuple:
             let a = unsafeDowncast(ox, to: ListObject.self).items, b = unsafeDowncast(oy, to: ListObject.self).items
             try reserve(try checkedSize(a.count + b.count, unit: MemoryCost.valueSlot))
@@ -157,7 +157,7 @@ extension Sandbox {
             var out: [UInt8] = []
             out.reserveCapacity(size - MemoryCost.header)
             for _ in 0..<total { out.append(contentsOf: unit) }
-            return try heap.insert(o.kind == .string ? StringObject(out) : BytesObject(out))
+            return try heap.insert(o.kind == .string ? heap.newString(taking: out) : BytesObject(out))
         case .list, .tuple:
             let unit = unsafeDowncast(o, to: ListObject.self).items
             let total = unit.isEmpty ? 0 : count

@@ -277,7 +277,7 @@ extension Sandbox {
         if fn.hasKwargs {
             let dict = DictObject()
             for (name, v) in extraNamed {
-                let key = try heap.insert(StringObject(Array(name.utf8)))
+                let key = try heap.insert(heap.newString(taking: Array(name.utf8)))
                 dict.entries[.string(Array(name.utf8))] = (key, v)
             }
             dict.bytes = MemoryCost.dict(dict.entries.count)

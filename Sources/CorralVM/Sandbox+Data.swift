@@ -137,7 +137,7 @@ extension Sandbox {
                 try reserve(MemoryCost.string(s.count))
                 try useFuel(bytes: s.count)
                 let out = s.step == 1 ? Array(b[s.start..<(s.start + s.count)]) : (0..<s.count).map { b[s.start + $0 * s.step] }
-                return try heap.insert(o.kind == .string ? StringObject(out) : BytesObject(out))
+                return try heap.insert(o.kind == .string ? heap.newString(taking: out) : BytesObject(out))
             case .range:
                 let r = unsafeDowncast(o, to: RangeObject.self)
                 let s = try sliceIndices(count: Int(r.count), lo, hi, step)

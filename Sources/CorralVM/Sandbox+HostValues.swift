@@ -152,7 +152,7 @@ extension Sandbox {
         case .int(let i):
             if let small = Int64(exactly: i) { return .int(small) }
             return try heap.insert(BigIntObject(i))
-        case .string(let s): return try heap.insert(StringObject(Array(s.utf8)))
+        case .string(let s): return try heap.insert(heap.newString(taking: Array(s.utf8)))
         case .bytes(let b): return try heap.insert(BytesObject(b))
         case .list(let items), .tuple(let items):
             var values: [Value] = []

@@ -87,7 +87,7 @@ extension Sandbox {
 
     func makeString(_ utf8: [UInt8]) throws(Trap) -> Value {
         try reserve(MemoryCost.string(utf8.count))
-        return try heap.insert(StringObject(utf8))
+        return try heap.insert(heap.newString(taking: utf8))
     }
 
     func makeString(_ s: String) throws(Trap) -> Value { try makeString(Array(s.utf8)) }
@@ -110,7 +110,13 @@ extension Sandbox {
 
     func makeSequence(_ items: [Value], tuple: Bool) throws(Trap) -> Value {
         try reserve(MemoryCost.sequence(items.count))
-        return try heap.insert(ListObject(items, tuple: tuple))
+        return try heap.insert(heap.newSequence(taking: items, tuple: tuple))
+    }
+
+    /// A list or tuple of a copy of `items` (a literal's values on the stack).
+    func makeSequence(copying items: UnsafeBufferPointer<Value>, tuple: Bool) throws(Trap) -> Value {
+        try reserve(MemoryCost.sequence(items.count))
+        return try heap.insert(heap.newSequence(items, tuple: tuple))
     }
 
     /// Wraps local `slot`'s value in a new cell (for variables that closures capture).

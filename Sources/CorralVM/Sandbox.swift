@@ -137,7 +137,7 @@ public final class Sandbox: @unchecked Sendable {
         for k in module.module.constants {
             switch k {
             case .int, .float: out.append(.unbound)
-            case .string(let b): out.append(try heap.insert(StringObject(b)))
+            case .string(let b): out.append(try heap.insert(heap.newString(taking: b)))
             case .bytes(let b): out.append(try heap.insert(BytesObject(b)))
             case .bigInt(let negative, let magnitude): out.append(try makeInt(bigIntFromBytes(negative, magnitude)))
             }
