@@ -69,7 +69,7 @@ extension Sandbox {
     func jsonEncode(_ x: Value) throws(Trap) -> [UInt8] {
         var out = outputBuffer()
         var stack: [EncodeFrame] = []
-        var onPath = Set<UInt32>()
+        var onPath = EncodePath()
         var value = x
         do throws(Trap) {
             while true {
@@ -78,17 +78,17 @@ extension Sandbox {
                 }
                 // Next value: the next element of the innermost open container.
                 while let top = stack.last, top.next == top.items.count {
-                    try out.append(top.keys == nil ? "]" : "}")
-                    if let slot = top.slot { onPath.remove(slot) }
+                    try out.append(byte: top.keys == nil ? UInt8(ascii: "]") : UInt8(ascii: "}"))
+                    if top.slot != nil { onPath.pop() }
                     stack.removeLast()
                 }
                 guard let top = stack.last else { break }
                 let i = top.next
-                if i > 0 { try out.append(",") }
+                if i > 0 { try out.append(byte: UInt8(ascii: ",")) }
                 if let keys = top.keys {
                     jsonQuote(keys[i], &out.bytes)
                     try out.append(bytes: [])
-                    try out.append(":")
+                    try out.append(byte: UInt8(ascii: ":"))
                 }
                 stack[stack.count - 1].next = i + 1
                 value = top.items[i]
@@ -116,10 +116,10 @@ extension Sandbox {
     }
 
     /// Writes a scalar, or the opening of a container and returns its frame.
-    private func jsonOpen(_ v: Value, _ out: inout TextBuffer, _ onPath: inout Set<UInt32>) throws(Trap) -> EncodeFrame? {
+    private func jsonOpen(_ v: Value, _ out: inout TextBuffer, _ onPath: inout EncodePath) throws(Trap) -> EncodeFrame? {
         switch v {
-        case .none: try out.append("null"); return nil
-        case .bool(let b): try out.append(b ? "true" : "false"); return nil
+        case .none: try out.append(ascii: "null"); return nil
+        case .bool(let b): try out.append(ascii: b ? "true" : "false"); return nil
         case .int(let i): try out.append(decimal: i); return nil
         case .float(let d):
             guard d.isFinite else { throw Trap.runtime("cannot encode non-finite float \(formatFloat(d))") }
@@ -132,9 +132,9 @@ extension Sandbox {
                 let utf8 = unsafeDowncast(o, to: StringObject.self).utf8
                 if Sandbox.isPlainJSON(utf8) {
                     // Nothing to escape: the quotes and the bytes, with no scratch array.
-                    try out.append(bytes: CollectionOfOne(UInt8(ascii: "\"")))
+                    try out.append(byte: UInt8(ascii: "\""))
                     try out.append(bytes: utf8)
-                    try out.append(bytes: CollectionOfOne(UInt8(ascii: "\"")))
+                    try out.append(byte: UInt8(ascii: "\""))
                     return nil
                 }
                 var b: [UInt8] = []
@@ -161,28 +161,57 @@ extension Sandbox {
                     let log = n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount
                     try useFuel(elements: n + n * log)
                     pairs.sort { $0.0.lexicographicallyPrecedes($1.0) }
-                    try out.append("{")
-                    onPath.insert(slot)
+                    try out.append(byte: UInt8(ascii: "{"))
+                    onPath.push(slot)
                     return EncodeFrame(slot: slot, items: pairs.map(\.1), keys: pairs.map(\.0), type: "dict")
                 }
                 let items = try elements(of: v, for: "json.encode")
                 try useFuel(elements: items.count)
-                try out.append("[")
-                onPath.insert(slot)
+                try out.append(byte: UInt8(ascii: "["))
+                onPath.push(slot)
                 return EncodeFrame(slot: slot, items: items, keys: nil, type: typeName(v))
             case .module where unsafeDowncast(o, to: ModuleObject.self).flavor == .structure:
                 // A test `struct` encodes as an object of its fields (already in name order).
                 if onPath.contains(slot) { throw Trap.runtime("cycle in JSON structure") }
                 let fields = unsafeDowncast(o, to: ModuleObject.self).fields
                 try useFuel(elements: fields.count)
-                try out.append("{")
-                onPath.insert(slot)
+                try out.append(byte: UInt8(ascii: "{"))
+                onPath.push(slot)
                 return EncodeFrame(slot: slot, items: fields.map(\.value), keys: fields.map { Array($0.name.utf8) }, type: "struct")
             default:
                 throw Trap.runtime("cannot encode \(typeName(v)) as JSON")
             }
         default:
             throw Trap.runtime("cannot encode \(typeName(v)) as JSON")
+        }
+    }
+
+    /// The containers being written, outermost first, for cycle detection: scanned while the
+    /// path is short (almost every document), hashed once it is deep, so that a deeply nested
+    /// value costs no quadratic scan. (A `Set` for every path hashed each container three
+    /// times: an eighth of `json.encode`.)
+    private struct EncodePath {
+        private var slots: [UInt32] = []
+        private var deep: Set<UInt32>?
+        static let scanLimit = 16
+
+        func contains(_ slot: UInt32) -> Bool {
+            if let deep { return deep.contains(slot) }
+            return slots.contains(slot)
+        }
+
+        mutating func push(_ slot: UInt32) {
+            slots.append(slot)
+            if deep != nil {
+                deep!.insert(slot)
+            } else if slots.count > Self.scanLimit {
+                deep = Set(slots)
+            }
+        }
+
+        mutating func pop() {
+            let slot = slots.removeLast()
+            if deep != nil { deep!.remove(slot) }
         }
     }
 

@@ -21,6 +21,20 @@ struct TextBuffer {
         try append(bytes: s.utf8)
     }
 
+    /// A literal's bytes without going through `String` (punctuation and keywords in hot
+    /// writers: about 150 instructions less per call than `append(_: String)`).
+    @inline(__always) mutating func append(ascii s: StaticString) throws(Trap) {
+        try append(bytes: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always) mutating func append(byte b: UInt8) throws(Trap) {
+        if !full && bytes.count < limit {
+            bytes.append(b)
+        } else {
+            try append(bytes: CollectionOfOne(b))
+        }
+    }
+
     mutating func append(bytes s: some Collection<UInt8>) throws(Trap) {
         guard !full else { return }
         if bytes.count + s.count > limit {
