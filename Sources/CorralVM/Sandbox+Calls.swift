@@ -50,6 +50,7 @@ extension Sandbox {
             }
         case .builtin(let id):
             let builtin = Builtin.all[Int(id)]
+            if fastBuiltinCall(builtin, calleeSlot: calleeSlot, shape: shape) { return .value }
             var args = try collectArguments(from: calleeSlot + 1, shape: shape)
             if builtin == .testCatch {
                 try callCatch(args, calleeSlot: calleeSlot)
@@ -80,16 +81,7 @@ extension Sandbox {
             return try callValue(calleeSlot: receiverSlot, shape: shape)
         }
         let methodName = module.methodNames[name]
-        // `xs.append(x)`, the commonest call in agent code, straight from the stack: the same
-        // checks as the list method, without an `Arguments` array or the method dispatch.
-        if methodName == .append, shape.isPositionalOnly, shape.positional == 1, let l = listObject(receiver) {
-            try checkMutable(l, "append to")
-            try grow(l, by: MemoryCost.valueSlot)
-            l.items.append(stack[receiverSlot + 1])
-            stack[receiverSlot] = .none
-            sp = receiverSlot + 1
-            return .value
-        }
+        if let methodName, try fastMethodCall(methodName, receiverSlot: receiverSlot, shape: shape) { return .value }
         guard let methodName, let method = Method.lookup(methodName, on: self, receiver) else {
             throw noSuchAttribute(receiver, module.names[name])
         }
@@ -106,7 +98,10 @@ extension Sandbox {
         var args = Arguments()
         // The spare array, if there is one: its storage is reused, not allocated anew.
         swap(&args.positional, &spareArguments)
-        args.positional.append(contentsOf: UnsafeBufferPointer(start: stack + base, count: shape.positional))
+        // One append per argument: calls have a few, and the generic bulk append cost more
+        // than the copying.
+        args.positional.reserveCapacity(shape.positional)
+        for i in 0..<shape.positional { args.positional.append(stack[base &+ i]) }
         var at = base + shape.positional
         for _ in 0..<shape.named {
             args.named.append((try argumentName(stack[at]), stack[at + 1]))
@@ -147,7 +142,8 @@ extension Sandbox {
     /// copies first, as any shared array does, so what the builtin kept is untouched.
     @inline(__always) func recycle(_ args: inout Arguments) {
         guard args.positional.capacity <= 16 else { return }
-        args.positional.removeAll(keepingCapacity: true)
+        // `removeAll(keepingCapacity:)` goes through the generic range replacement.
+        while !args.positional.isEmpty { args.positional.removeLast() }
         swap(&args.positional, &spareArguments)
     }
 

@@ -172,6 +172,8 @@ extension Arguments {
             throw Trap.runtime("\(function): got \(positional.count) arguments, want at most \(names.count)")
         }
         for (i, v) in positional.enumerated() { out[i] = v }
+        // The common call: everything by position, every required argument given.
+        if named.isEmpty && positional.count >= required { return out }
         for (name, v) in named {
             guard let i = names.firstIndex(of: name) else {
                 throw Trap.runtime("\(function): unexpected keyword argument \"\(name)\"")
