@@ -223,7 +223,7 @@ extension Sandbox {
         /// An object key seen for the first time, and a later one equal to the `n`th first.
         /// Equal keys share one string object (`jsonDecode`): a decoded list of records repeats
         /// the same few keys, and making each anew was half its allocations.
-        case newKey([UInt8])
+        case newKey([UInt8], hash: Int)
         case key(Int)
         case big(BigInt)
         case beginList, beginDict
@@ -234,36 +234,49 @@ extension Sandbox {
         let (events, bytes) = try jsonParse(s, name: "json.decode", indentMessages: false)
         try reserve(bytes)
         // Build: every object made here was paid for by the reservation, so nothing collects.
-        var open: [[Value]] = [[]]
-        var keys: [Value] = []
+        // The elements of the open containers are on one stack, innermost last (an array per
+        // container grew one append at a time: a fifth of `json.decode`); each open dict's key
+        // hashes are on another, computed once per distinct key by the parse.
+        var values: [Value] = []
+        var keyHashes: [Int] = []
+        var open: [(values: Int, keyHashes: Int)] = []
+        var keys: [(key: Value, hash: Int)] = []
         for e in events {
             switch e {
-            case .value(let v): open[open.count - 1].append(v)
-            case .string(let b): open[open.count - 1].append(try heap.insert(heap.newString(taking: b)))
-            case .newKey(let b):
+            case .value(let v): values.append(v)
+            case .string(let b): values.append(try heap.insert(heap.newString(taking: b)))
+            case .newKey(let b, let hash):
                 let v = try heap.insert(heap.newString(taking: b))
-                keys.append(v)
-                open[open.count - 1].append(v)
-            case .key(let n): open[open.count - 1].append(keys[n])
-            case .big(let b): open[open.count - 1].append(try heap.insert(BigIntObject(b)))
-            case .beginList, .beginDict: open.append([])
+                keys.append((v, hash))
+                values.append(v)
+                keyHashes.append(hash)
+            case .key(let n):
+                values.append(keys[n].key)
+                keyHashes.append(keys[n].hash)
+            case .big(let b): values.append(try heap.insert(BigIntObject(b)))
+            case .beginList, .beginDict: open.append((values.count, keyHashes.count))
             case .endList:
-                let items = open.removeLast()
-                open[open.count - 1].append(try heap.insert(ListObject(items)))
+                let start = open.removeLast().values
+                let items = Array(values[start...])
+                values.removeLast(values.count - start)
+                values.append(try heap.insert(heap.newSequence(taking: items, tuple: false)))
             case .endDict:
-                let flat = open.removeLast()
-                var entries = OrderedTable<HashKey, (key: Value, value: Value)>(minimumCapacity: flat.count / 2)
-                var i = 0
-                while i < flat.count {
+                let (start, hashStart) = open.removeLast()
+                var entries = OrderedTable<HashKey, (key: Value, value: Value)>(minimumCapacity: (values.count - start) / 2)
+                var i = start, k = hashStart
+                while i < values.count {
                     // A repeated key keeps its first place and key object and takes the last value.
-                    let value = flat[i + 1]
-                    entries.insertOrUpdate(.string(stringBytes(flat[i]) ?? []), (flat[i], value)) { $0.value = value }
+                    let key = values[i], value = values[i + 1]
+                    entries.insertOrUpdate(.string(stringBytes(key) ?? []), hash: keyHashes[k], (key, value)) { $0.value = value }
                     i += 2
+                    k += 1
                 }
-                open[open.count - 1].append(try heap.insert(DictObject(entries)))
+                values.removeLast(values.count - start)
+                keyHashes.removeLast(keyHashes.count - hashStart)
+                values.append(try heap.insert(DictObject(entries)))
             }
         }
-        return open[0][0]
+        return values[0]
     }
 
     private struct ParseFrame {
@@ -321,14 +334,17 @@ extension Sandbox {
                 i = end
                 if let top = stack.last, top.object && top.awaitingKey {
                     // A key costs memory the first time only: equal keys share one object.
-                    let key = HashKey.string(text)
-                    if let n = seenKeys[key] {
+                    let hash = TableHash.bytes(text, tag: HashKey.stringTag)
+                    if let at = seenKeys.slot(hash: hash, matching: { key in
+                        if case .string(let b) = key { return b == text }
+                        return false
+                    }) {
                         try add(0)
-                        events.append(.key(n))
+                        events.append(.key(seenKeys[slot: at]))
                     } else {
-                        seenKeys[key] = seenKeys.count
+                        seenKeys.insertNew(.string(text), hash: hash, seenKeys.count)
                         try add(MemoryCost.string(text.count))
-                        events.append(.newKey(text))
+                        events.append(.newKey(text, hash: hash))
                     }
                 } else {
                     try add(MemoryCost.string(text.count))

@@ -85,7 +85,12 @@ struct OrderedTable<Key: TableKey, Element> {
     /// is appended as a new entry. (A lookup and then an insert would hash twice; string keys
     /// hash their bytes every time.)
     mutating func insertOrUpdate(_ key: Key, _ element: @autoclosure () -> Element, update: (inout Element) -> Void) {
-        let h = key.tableHash
+        insertOrUpdate(key, hash: key.tableHash, element(), update: update)
+    }
+
+    /// `insertOrUpdate` with `key`'s `tableHash` already known (`json.decode` hashes each
+    /// distinct key once).
+    mutating func insertOrUpdate(_ key: Key, hash h: Int, _ element: @autoclosure () -> Element, update: (inout Element) -> Void) {
         if let s = find(key, h) {
             update(&slotElements[s]!)
         } else {
@@ -198,6 +203,11 @@ struct OrderedTable<Key: TableKey, Element> {
                 }
             }
         }
+    }
+
+    /// Adds `key`, which the caller found absent with `slot(hash:matching:)`, at the end.
+    mutating func insertNew(_ key: Key, hash h: Int, _ element: Element) {
+        append(key, h, element)
     }
 
     /// Adds a new key (the caller checked it is absent) at the end.
