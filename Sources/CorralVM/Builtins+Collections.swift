@@ -169,6 +169,7 @@ extension Sandbox {
             a = ints.map { .int($0) }
             return
         }
+        if try sortDecoratedIntKeys(&a, reverse: reverse) { return }
         try Sandbox.bottomUpMergeSort(&a) { (r: Value, l: Value) throws(Trap) -> Bool in
             let c = try order(r, l, "<", depth: 0)
             return reverse ? c > 0 : c < 0

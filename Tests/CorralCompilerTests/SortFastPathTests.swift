@@ -55,4 +55,41 @@ import Testing
         let kinds = await StarlarkTestRun.run("sorted([((1,), 0), ([1], 0)])")
         #expect(kinds.trap?.message.contains("not implemented") == true, "\(kinds)")
     }
+
+    /// `sorted(x, key=f)` with int keys or tuples of ints (Sandbox+SortKeys.swift), against
+    /// the numbers of `corral run FILE --stats` (and `--fuel 40000`) on `fca6d51`, before that
+    /// path existed: the same order, the same fuel, and out of fuel at the same comparison.
+    static let decoratedKeys = """
+        def check(got, want, what):
+            if got != want:
+                fail("%s: got %r, want %r" % (what, got, want))
+
+        def probe():
+            xs = [(i * 7919) % 1000 - 500 for i in range(600)]
+            check(sorted(xs, key = lambda x: x % 10)[:5], [-500, -310, -120, 70, 260], "int keys")
+            check(sorted(xs, key = lambda x: x % 10, reverse = True)[:3], [419, -391, -201], "int keys reversed")
+            check(sorted(xs, key = lambda x: (x % 3, -x))[:3], [492, 489, 486], "pair keys")
+            check(sorted(xs, key = lambda x: (x % 2, x % 5, x))[-2:], [489, 499], "triple keys")
+            same = (1, 2)
+            check(sorted(xs, key = lambda x: same)[:3], xs[:3], "one key object for all")
+            check(sorted([(3, 1), (2, 5), (3, 0), (2, 5)]), [(2, 5), (2, 5), (3, 0), (3, 1)], "plain int pairs")
+            check(sorted([((1, 2), 3), ((1, 1), 4)]), [((1, 1), 4), ((1, 2), 3)], "plain tuple pairs")
+            check(sorted(xs, key = lambda x: (x % 4, str(x)))[:2], [-108, -112], "mixed keys take the general path")
+            return len(xs)
+
+        result = probe()
+        """
+
+    @Test func intAndIntTupleKeys() async throws {
+        #expect(try await StarlarkTestRun.fuel(Self.decoratedKeys) == 358_019)
+    }
+
+    @Test func intKeysRunOutOfFuelAtTheSameComparison() async throws {
+        let result = await StarlarkTestRun.run(
+            Self.decoratedKeys, budget: Budget(fuel: 40_000, memory: 64 << 20, timeout: .seconds(60), maxDepth: 100))
+        let trap = try #require(result.trap, "\(result)")
+        #expect(trap.reason == .outOfFuel)
+        #expect(trap.message == "out of fuel: this operation needs 1, 0 left")
+        #expect(try #require(result.sandbox).stats.fuel == 26_825)
+    }
 }
