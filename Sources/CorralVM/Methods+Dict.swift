@@ -7,7 +7,7 @@ extension Sandbox {
             // Positional only, as in Go Starlark.
             if !args.named.isEmpty { throw Trap.runtime("get: unexpected keyword arguments") }
             let a = try args.bind("get", ["key", "default"], required: 1)
-            guard let at = try lookupSlot(d.entries, a[0] ?? .none) else { return a[1] ?? .none }
+            guard let at = try lookupSlot(&d.entries, a[0] ?? .none) else { return a[1] ?? .none }
             return d.entries[slot: at].value
         case .keys, .values:
             try noArguments(args, m.rawValue)

@@ -56,6 +56,11 @@ struct OrderedTable<Key: TableKey, Element> {
     /// The slot of `key`'s entry.
     func slot(forKey key: Key) -> Int? { find(key, key.tableHash) }
 
+    /// The slot of `key`, whose `tableHash` is `h`. Mutating (it changes nothing) so that a
+    /// table held in a class property is read in place: a non-mutating call on such a property
+    /// copies the table out first, four retains and releases per lookup.
+    @inline(__always) mutating func slot(forKey key: Key, hash h: Int) -> Int? { find(key, h) }
+
     subscript(key: Key) -> Element? {
         get { find(key, key.tableHash).map { slotElements[$0].unsafelyUnwrapped } }
         set {

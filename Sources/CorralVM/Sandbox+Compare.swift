@@ -78,7 +78,9 @@ extension Sandbox {
     /// The slot of key `k` in a dict's or set's table, charging exactly what `chargedKey`
     /// charges. A string key, the usual one, is looked up by its bytes without making a
     /// `HashKey` (building, copying and destroying one showed in every dict-heavy profile).
-    func lookupSlot<E>(_ table: OrderedTable<HashKey, E>, _ k: Value) throws(Trap) -> Int? {
+    /// The table is `inout`, though only read, so that it is read in place from the object
+    /// that holds it (see `OrderedTable.slot(forKey:hash:)`).
+    func lookupSlot<E>(_ table: inout OrderedTable<HashKey, E>, _ k: Value) throws(Trap) -> Int? {
         if let bytes = stringBytes(k) {
             try useFuel(bytes: bytes.count)
             return table.slot(hash: TableHash.bytes(bytes, tag: HashKey.stringTag)) { key in
@@ -86,7 +88,8 @@ extension Sandbox {
                 return false
             }
         }
-        return table.slot(forKey: try chargedKey(k))
+        let key = try chargedKey(k)
+        return table.slot(forKey: key, hash: key.tableHash)
     }
 
     // MARK: - Equality

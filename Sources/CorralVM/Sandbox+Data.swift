@@ -64,7 +64,7 @@ extension Sandbox {
                 return .int(r.element(Int64(try elementIndex(k, count: Int(r.count), "range"))))
             case .dict:
                 let d = unsafeDowncast(o, to: DictObject.self)
-                guard let at = try lookupSlot(d.entries, k) else { throw Trap.runtime("key \(repr(k, limit: 128)) not in dict") }
+                guard let at = try lookupSlot(&d.entries, k) else { throw Trap.runtime("key \(repr(k, limit: 128)) not in dict") }
                 return d.entries[slot: at].value
             default:
                 throw Trap.runtime("unhandled index operation \(typeName(x))[\(typeName(k))]")
@@ -83,11 +83,12 @@ extension Sandbox {
             if let d = dictObject(x) {
                 try checkMutable(d, "insert into")
                 let key = try chargedKey(k)
-                if let i = d.entries.slot(forKey: key) {
+                let h = key.tableHash
+                if let i = d.entries.slot(forKey: key, hash: h) {
                     d.entries[slot: i].value = v
                 } else {
                     try grow(d, by: MemoryCost.dictEntry)
-                    d.entries[key] = (k, v)
+                    d.entries.insertNew(key, hash: h, (k, v))
                 }
                 return
             }

@@ -26,7 +26,7 @@ extension Sandbox {
             let fallback = shape.positional == 2 ? stack[receiverSlot + 2] : .none
             // `atomicFuel`, as `invokeMethod` runs every method.
             let r = try atomicFuel { () throws(Trap) -> Value in
-                guard let at = try lookupSlot(d.entries, key) else { return fallback }
+                guard let at = try lookupSlot(&d.entries, key) else { return fallback }
                 return d.entries[slot: at].value
             }
             finishCall(r, at: receiverSlot)

@@ -15,12 +15,12 @@ extension Sandbox {
             return false
         case .dict:
             // As in Go Starlark, a key that cannot be hashed is simply not in the dict.
-            do { return try lookupSlot(unsafeDowncast(o, to: DictObject.self).entries, x) != nil } catch {
+            do { return try lookupSlot(&unsafeDowncast(o, to: DictObject.self).entries, x) != nil } catch {
                 if error.reason == .runtimeError { return false }
                 throw error
             }
         case .set:
-            return try lookupSlot(unsafeDowncast(o, to: SetObject.self).elements, x) != nil
+            return try lookupSlot(&unsafeDowncast(o, to: SetObject.self).elements, x) != nil
         case .string:
             guard let needle = stringBytes(x) else {
                 throw Trap.runtime("'in <string>' requires string as left operand, not \(typeName(x))")
