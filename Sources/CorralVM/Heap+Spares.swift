@@ -94,17 +94,8 @@ extension Heap {
         return StringObject(bytes)
     }
 
-    /// A list or tuple holding a copy of `items`, remade from a spare when there is one.
-    @inline(__always) func newSequence(_ items: UnsafeBufferPointer<Value>, tuple: Bool) -> ListObject {
-        if let o = spares.popSequence(tuple: tuple) {
-            o.items.append(contentsOf: items)
-            o.revive(bytes: MemoryCost.sequence(items.count))
-            return o
-        }
-        return ListObject(Array(items), tuple: tuple)
-    }
-
-    /// A list or tuple keeping `items`' storage.
+    /// A list or tuple holding `items` (and their storage), remade from a spare when there is
+    /// one.
     @inline(__always) func newSequence(taking items: [Value], tuple: Bool) -> ListObject {
         if let o = spares.popSequence(tuple: tuple) {
             o.items = items
@@ -114,7 +105,7 @@ extension Heap {
         return ListObject(items, tuple: tuple)
     }
 
-    /// A two-element tuple (`enumerate`, `dict.items`, `zip` of two).
+    /// A two-element tuple (`enumerate`, `dict.items`), in a spare tuple's storage when there is one.
     func newPair(_ a: Value, _ b: Value) -> ListObject {
         if let o = spares.popSequence(tuple: true) {
             o.items.append(a)

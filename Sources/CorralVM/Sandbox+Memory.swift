@@ -113,12 +113,6 @@ extension Sandbox {
         return try heap.insert(heap.newSequence(taking: items, tuple: tuple))
     }
 
-    /// A list or tuple of a copy of `items` (a literal's values on the stack).
-    func makeSequence(copying items: UnsafeBufferPointer<Value>, tuple: Bool) throws(Trap) -> Value {
-        try reserve(MemoryCost.sequence(items.count))
-        return try heap.insert(heap.newSequence(items, tuple: tuple))
-    }
-
     /// Wraps local `slot`'s value in a new cell (for variables that closures capture).
     func makeCell(at slot: Int) throws(Trap) {
         try reserve(MemoryCost.sequence(1))

@@ -438,8 +438,8 @@ extension Sandbox {
                 // MARK: data
                 case .listNew(let n), .tupleNew(let n):
                     save(sp: sp)
-                    let items = UnsafeBufferPointer(start: sp - Int(n), count: Int(n))
-                    let v = try makeSequence(copying: items, tuple: { if case .tupleNew = op { return true } else { return false } }())
+                    let items = Array(UnsafeBufferPointer(start: sp - Int(n), count: Int(n)))
+                    let v = try makeSequence(items, tuple: { if case .tupleNew = op { return true } else { return false } }())
                     sp -= Int(n)
                     sp.pointee = v
                     sp += 1

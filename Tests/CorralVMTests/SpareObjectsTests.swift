@@ -38,7 +38,7 @@ import Testing
         heap.sweep()
         #expect(heap.spares.count == 2)
 
-        let newTuple = [Value.none, .bool(true)].withUnsafeBufferPointer { heap.newSequence($0, tuple: true) }
+        let newTuple = heap.newSequence(taking: [.none, .bool(true)], tuple: true)
         #expect(newTuple === tuple)
         #expect(newTuple.kind == .tuple && newTuple.items == [.none, .bool(true)])
 
