@@ -46,8 +46,14 @@ struct TextBuffer {
             full = true
             return
         }
-        // One copy from contiguous storage (arrays, slices, native strings); the generic
-        // append goes element by element.
+        // Short pieces (numbers, separators, words) byte by byte: for them the bulk append's
+        // fixed cost was most of the work (about 200 instructions per `%d` in a format).
+        if s.count <= 16 {
+            for b in s { bytes.append(b) }
+            return
+        }
+        // Longer ones in one copy from contiguous storage (arrays, slices, native strings); the
+        // generic append goes element by element.
         if s.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
             bytes.append(contentsOf: s)
         }
