@@ -9,9 +9,7 @@ extension Sandbox {
                 _ = try args.bind("append", ["x"], required: 1)
                 throw Trap.runtime("append: got \(args.positional.count + args.named.count) arguments, want 1")
             }
-            try checkMutable(l, "append to")
-            try grow(l, by: MemoryCost.valueSlot)
-            l.items.append(args.positional[0])
+            try append(args.positional[0], to: l)
             return .none
         case .extend:
             let a = try args.bind("extend", ["iterable"], required: 1)

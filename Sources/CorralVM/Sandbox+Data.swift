@@ -37,6 +37,12 @@ extension Sandbox {
         guard let l = listObject(list) else {
             throw Trap.runtime("list.push on \(typeName(list))")
         }
+        try append(item, to: l)
+    }
+
+    /// `l.append(item)`: the checks and the memory charge every append makes (the list method,
+    /// its fast call, and `list.push` of comprehensions).
+    @inline(__always) func append(_ item: Value, to l: ListObject) throws(Trap) {
         try checkMutable(l, "append to")
         try grow(l, by: MemoryCost.valueSlot)
         l.items.append(item)

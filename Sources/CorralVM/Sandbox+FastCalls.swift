@@ -15,9 +15,7 @@ extension Sandbox {
         switch name {
         case .append where shape.positional == 1:
             guard let l = listObject(receiver) else { return false }
-            try checkMutable(l, "append to")
-            try grow(l, by: MemoryCost.valueSlot)
-            l.items.append(stack[receiverSlot + 1])
+            try append(stack[receiverSlot + 1], to: l)
             finishCall(.none, at: receiverSlot)
             return true
         case .get where shape.positional == 1 || shape.positional == 2:
@@ -40,16 +38,7 @@ extension Sandbox {
     @inline(__always) func fastBuiltinCall(_ builtin: Builtin, calleeSlot: Int, shape: CallShape) -> Bool {
         guard builtin == .len, shape.isPositionalOnly, shape.positional == 1 else { return false }
         // `builtinLen` without its error: a value with no length takes the general path.
-        let x = stack[calleeSlot + 1]
-        guard let o = heapObject(x) else { return false }
-        let n: Int64
-        switch o.kind {
-        case .string: n = Int64(unsafeDowncast(o, to: StringObject.self).utf8.count)
-        case .bytes: n = Int64(unsafeDowncast(o, to: BytesObject.self).data.count)
-        default:
-            guard let count = iterableCount(x) else { return false }
-            n = count
-        }
+        guard let n = length(of: stack[calleeSlot + 1]) else { return false }
         finishCall(.int(n), at: calleeSlot)
         return true
     }
