@@ -1,8 +1,9 @@
 # The two commands of README.md: `make run` and `make test`. Each installs what it needs.
 SWIFT ?= swift
 # Debian packages the build and tests need beyond the Swift toolchain: the Go Starlark
-# implementation's test files, which the conformance tests run through Corral.
-DEB_PACKAGES := golang-starlark-dev
+# implementation's test files, which the conformance tests run through Corral, and mimalloc,
+# the allocator the corral executable is linked with.
+DEB_PACKAGES := golang-starlark-dev libmimalloc-dev
 
 .PHONY: setup build run test bench opcodes clean
 

@@ -48,7 +48,13 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings),
-        .executableTarget(name: "corral", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
+        // Linked with mimalloc (Debian: libmimalloc-dev), which then serves every malloc of the
+        // process. A sandbox makes and frees many small objects, each a Swift object plus its
+        // storage; glibc's malloc spent a fifth of the string-heavy benchmarks on them
+        // (Benchmarks/README.md, "The allocator").
+        .executableTarget(
+            name: "corral", dependencies: ["CorralCLI"], swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary("mimalloc", .when(platforms: [.linux]))]),
         .testTarget(name: "CorralBytecodeTests", dependencies: ["CorralBytecode"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralVMTests", dependencies: ["CorralVM", "CorralBytecode"], exclude: ["FuzzRegressions"],

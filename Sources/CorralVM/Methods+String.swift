@@ -99,6 +99,19 @@ extension Sandbox {
         return try heap.insert(heap.newSequence(taking: values, tuple: tuple))
     }
 
+    /// As `makeStrings(_:tuple:)`, for pieces of one string given by their ranges (no slice
+    /// array, whose every element held the string's storage).
+    func makeStrings(_ s: [UInt8], _ ranges: [Range<Int>]) throws(Trap) -> Value {
+        var bytes = try checkedSize(ranges.count, unit: MemoryCost.valueSlot + MemoryCost.header)
+        for r in ranges { bytes += r.count }
+        try useFuel(elements: ranges.count)
+        try reserve(bytes)
+        var values: [Value] = []
+        values.reserveCapacity(ranges.count)
+        for r in ranges { values.append(try heap.insert(heap.newString(s[r]))) }
+        return try heap.insert(heap.newSequence(taking: values, tuple: false))
+    }
+
     /// `sep.join(iterable)`: every element must be a string.
     private func join(_ sep: [UInt8], _ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("join", ["iterable"], required: 1)
@@ -142,6 +155,8 @@ extension Sandbox {
         }
         try useFuel(bytes: s.count)
         var pieces: [Range<Int>] = []
+        // Most splits make a few pieces: one allocation instead of growing 1, 2, 4, 8.
+        pieces.reserveCapacity(8)
         if let sepValue = a[0], sepValue != .none {
             guard let sep = stringBytes(sepValue) else {
                 throw Trap.runtime("\(name): got \(typeName(sepValue)) for separator, want string")
@@ -190,7 +205,7 @@ extension Sandbox {
                 pieces.append(start..<i)
             }
         }
-        return try makeStrings(pieces.map { s[$0] })
+        return try makeStrings(s, pieces)
     }
 
     /// `rsplit(None, max)`: fields from the right; the last one runs to the start of the
@@ -240,14 +255,14 @@ extension Sandbox {
             throw Trap.runtime("splitlines: for parameter keepends: got \(typeName(keepends)), want bool")
         }
         try useFuel(bytes: s.count)
-        var lines: [ArraySlice<UInt8>] = []
+        var lines: [Range<Int>] = []
         var start = 0
         for (i, b) in s.enumerated() where b == UInt8(ascii: "\n") {
-            lines.append(s[start..<(keep ? i + 1 : i)])
+            lines.append(start..<(keep ? i + 1 : i))
             start = i + 1
         }
-        if start < s.count { lines.append(s[start...]) }
-        return try makeStrings(lines)
+        if start < s.count { lines.append(start..<s.count) }
+        return try makeStrings(s, lines)
     }
 
     /// `startswith(prefix, start, end)` / `endswith`: `prefix` is a string or a tuple of them.
@@ -258,10 +273,14 @@ extension Sandbox {
         let hi = max(try clampedIndex(a[2], count: recv.count, absent: recv.count, name), lo)
         let s = recv[lo..<hi]
         let x = a[0] ?? .none
-        var candidates: [[UInt8]] = []
         if let p = stringBytes(x) {
-            candidates = [p]
-        } else if kind(x) == .tuple, let t = sequenceObject(x) {
+            // One prefix (the usual call): the same fuel as a tuple of one.
+            try useFuel(elements: 1)
+            try useFuel(bytes: p.count)
+            return .bool(p.count <= s.count && (suffix ? s.suffix(p.count).elementsEqual(p) : s.prefix(p.count).elementsEqual(p)))
+        }
+        var candidates: [[UInt8]] = []
+        if kind(x) == .tuple, let t = sequenceObject(x) {
             for (i, item) in t.items.enumerated() {
                 guard let p = stringBytes(item) else {
                     throw Trap.runtime("\(name): want string, got \(typeName(item)), for element \(i)")
@@ -283,34 +302,54 @@ extension Sandbox {
 
     /// The bounds of `s` without leading (`left`) and trailing (`right`) characters that are
     /// white space, or in `chars` (compared as code points).
+    ///
+    /// Scans in from both ends. An ASCII byte is always a whole code point (it cannot continue
+    /// a sequence), so the right end steps back over ASCII bytes alone; at a non-ASCII byte it
+    /// goes forward from the left bound instead, decoding as everything else does.
     private func stripBounds(_ s: [UInt8], chars: [UInt8]?, left: Bool, right: Bool) -> (Int, Int) {
         var strip = Set<UInt32>()
+        // ASCII members of `chars`, or ASCII white space when there is no `chars`.
+        var asciiLow: UInt64 = 0, asciiHigh: UInt64 = 0
+        func addASCII(_ b: UInt32) {
+            if b < 64 { asciiLow |= 1 << UInt64(b) } else { asciiHigh |= 1 << UInt64(b - 64) }
+        }
         if let chars {
             var i = 0
             while i < chars.count {
                 let r = decodeRune(chars, at: i)
-                strip.insert(r.valid ? r.scalar : 0x11_0000 + UInt32(chars[i]))
+                let scalar = r.valid ? r.scalar : 0x11_0000 + UInt32(chars[i])
+                if scalar < 0x80 { addASCII(scalar) } else { strip.insert(scalar) }
                 i += r.width
             }
+        } else {
+            asciiLow = 0x1_0000_3E00  // \t \n \v \f \r and space: bits 9 to 13, and 32
+        }
+        func strippedASCII(_ b: UInt8) -> Bool {
+            b < 64 ? asciiLow & (1 << UInt64(b)) != 0 : asciiHigh & (1 << UInt64(b &- 64)) != 0
         }
         func stripped(_ r: (scalar: UInt32, width: Int, valid: Bool), at i: Int) -> Bool {
+            if r.valid && r.scalar < 0x80 { return strippedASCII(UInt8(r.scalar)) }
             if chars == nil { return r.valid && isSpace(r.scalar) }
             return strip.contains(r.valid ? r.scalar : 0x11_0000 + UInt32(s[i]))
         }
-        var lo = 0, hi = s.count
-        var i = 0
-        var seenKept = false
-        // One forward pass: `lo` is the first kept code point, `hi` the end of the last.
-        while i < s.count {
-            let r = decodeRune(s, at: i)
-            if !stripped(r, at: i) {
-                if !seenKept { lo = i }
-                seenKept = true
-                hi = i + r.width
-            }
-            i += r.width
+        var lo = 0
+        while lo < s.count {
+            let r = decodeRune(s, at: lo)
+            if !stripped(r, at: lo) { break }
+            lo += r.width
         }
-        if !seenKept { return left ? (s.count, s.count) : (0, right ? 0 : s.count) }
+        if lo == s.count { return left ? (s.count, s.count) : (0, right ? 0 : s.count) }
+        var hi = s.count
+        while hi > lo, s[hi - 1] < 0x80, strippedASCII(s[hi - 1]) { hi -= 1 }
+        if hi > lo, s[hi - 1] >= 0x80 {
+            // Forward from `lo` (a kept code point): `hi` is the end of the last kept one.
+            var i = lo
+            while i < s.count {
+                let r = decodeRune(s, at: i)
+                if !stripped(r, at: i) { hi = i + r.width }
+                i += r.width
+            }
+        }
         return (left ? lo : 0, right ? hi : s.count)
     }
 

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-string helpers shared by operators, methods and repr. Starlark strings are byte
 /// sequences (normally UTF-8); these never assume validity.
 
@@ -11,18 +19,24 @@ func findBytes(_ needle: [UInt8], in haystack: [UInt8], from: Int, to: Int) -> I
     guard from >= 0, to <= haystack.count, to - from >= m else { return nil }
     if m == 0 { return from }
     if m <= 16 {
-        let first = needle[0]
-        var i = from
-        let last = to - m
-        while i <= last {
-            if haystack[i] == first {
-                var j = 1
-                while j < m && haystack[i + j] == needle[j] { j += 1 }
-                if j == m { return i }
+        // memchr finds each candidate first byte; the rest of the needle is compared in place.
+        return haystack.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { n in
+                let base = h.baseAddress!
+                let first = Int32(n[0])
+                var i = from
+                let last = to - m
+                while i <= last {
+                    guard let hit = memchr(base + i, first, last - i + 1) else { return nil }
+                    i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    var j = 1
+                    while j < m && h[i &+ j] == n[j] { j &+= 1 }
+                    if j == m { return i }
+                    i &+= 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
     }
     // Failure table: fail[j] = length of the longest proper border of needle[0...j].
     var fail = [Int](repeating: 0, count: m)
