@@ -16,8 +16,11 @@ setup:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
 	fi
 
+# The Swift runtime linked in (--static-swift-stdlib): runtime calls such as swift_retain are
+# direct calls, nothing to look up at start, and the binary needs no Swift libraries where it
+# runs (Benchmarks/README.md, "The allocator and the runtime").
 build: setup
-	$(SWIFT) build -c release --product corral
+	$(SWIFT) build -c release --product corral --static-swift-stdlib
 
 # The main job on the embedded default: compile the sample agent and run it on the metered VM
 # with the sample input, printing its result and what it used.

@@ -51,7 +51,7 @@ let package = Package(
         // Linked with mimalloc (Debian: libmimalloc-dev), which then serves every malloc of the
         // process. A sandbox makes and frees many small objects, each a Swift object plus its
         // storage; glibc's malloc spent a fifth of the string-heavy benchmarks on them
-        // (Benchmarks/README.md, "The allocator").
+        // (Benchmarks/README.md, "The allocator and the runtime").
         .executableTarget(
             name: "corral", dependencies: ["CorralCLI"], swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary("mimalloc", .when(platforms: [.linux]))]),

@@ -32,13 +32,7 @@ extension Sandbox {
             return .none
         case .pop:
             let a = try args.bind("pop", ["index"], required: 0)
-            try checkMutable(l, "pop from")
-            guard !l.items.isEmpty else { throw Trap.runtime("pop: empty list") }
-            let i = try elementIndex(a[0] ?? .int(-1), count: l.items.count, "list")
-            try useFuel(elements: l.items.count - i)
-            let v = l.items.remove(at: i)
-            shrink(l, by: MemoryCost.valueSlot)
-            return v
+            return try pop(from: l, at: a[0] ?? .int(-1))
         case .remove:
             let a = try args.bind("remove", ["x"], required: 1)
             try checkMutable(l, "remove from")
@@ -87,5 +81,19 @@ extension Sandbox {
         case .big(let b)?: return b.sign == .minus ? 0 : count
         default: throw Trap.runtime("\(function): index must be an int or None, not \(typeName(v))")
         }
+    }
+}
+
+extension Sandbox {
+    /// `l.pop(index)` once the argument is known (-1 when absent), for the method and its fast
+    /// call.
+    func pop(from l: ListObject, at index: Value) throws(Trap) -> Value {
+        try checkMutable(l, "pop from")
+        guard !l.items.isEmpty else { throw Trap.runtime("pop: empty list") }
+        let i = try elementIndex(index, count: l.items.count, "list")
+        try useFuel(elements: l.items.count - i)
+        let v = l.items.remove(at: i)
+        shrink(l, by: MemoryCost.valueSlot)
+        return v
     }
 }

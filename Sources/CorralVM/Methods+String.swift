@@ -15,23 +15,14 @@ extension Sandbox {
                 chars = try stringArgument(c, m.rawValue, "chars")
                 if chars?.isEmpty == true { chars = nil }
             }
-            try useFuel(bytes: s.count)
-            let (lo, hi) = stripBounds(s, chars: chars, left: m != .rstrip, right: m != .lstrip)
-            return try makeString(Array(s[lo..<hi]))
+            return try strip(s, m, chars: chars)
         case .startswith, .endswith: return try startsOrEndsWith(s, args, suffix: m == .endswith)
         case .find, .rfind, .index, .rindex, .count:
             let a = try args.bind(m.rawValue, ["sub", "start", "end"], required: 1)
             let sub = try stringArgument(a[0] ?? .none, m.rawValue, "sub")
             let lo = try clampedIndex(a[1], count: s.count, absent: 0, m.rawValue)
             let hi = max(try clampedIndex(a[2], count: s.count, absent: s.count, m.rawValue), lo)
-            try useFuel(bytes: hi - lo + sub.count)
-            if m == .count { return .int(Int64(countOccurrences(sub, in: s, from: lo, to: hi))) }
-            let last = m == .rfind || m == .rindex
-            if let i = last ? lastFindBytes(sub, in: s, from: lo, to: hi) : findBytes(sub, in: s, from: lo, to: hi) {
-                return .int(Int64(i))
-            }
-            if m == .index || m == .rindex { throw Trap.runtime("\(m.rawValue): substring not found") }
-            return .int(-1)
+            return try find(sub, in: s, from: lo, to: hi, m)
         case .partition, .rpartition:
             let a = try args.bind(m.rawValue, ["sep"], required: 1)
             let sep = try stringArgument(a[0] ?? .none, m.rawValue, "sep")
@@ -71,11 +62,38 @@ extension Sandbox {
         default:
             // upper, lower, capitalize, title
             try noArguments(args, m.rawValue)
-            try useFuel(bytes: s.count)
-            let out = changeCase(s, m)
-            try useFuel(bytes: max(out.count - s.count, 0))
-            return try makeString(out)
+            return try changeCaseMethod(s, m)
         }
+    }
+
+    // The methods' work once their arguments are known, shared by the general path above and
+    // the fast calls (Sandbox+FastCalls.swift).
+
+    /// `strip`, `lstrip` and `rstrip`; `chars` nil means white space.
+    func strip(_ s: [UInt8], _ m: MethodName, chars: [UInt8]?) throws(Trap) -> Value {
+        try useFuel(bytes: s.count)
+        let (lo, hi) = stripBounds(s, chars: chars, left: m != .rstrip, right: m != .lstrip)
+        return try makeString(Array(s[lo..<hi]))
+    }
+
+    /// `find`, `rfind`, `index`, `rindex` and `count` of `sub` in `s[lo..<hi]`.
+    func find(_ sub: [UInt8], in s: [UInt8], from lo: Int, to hi: Int, _ m: MethodName) throws(Trap) -> Value {
+        try useFuel(bytes: hi - lo + sub.count)
+        if m == .count { return .int(Int64(countOccurrences(sub, in: s, from: lo, to: hi))) }
+        let last = m == .rfind || m == .rindex
+        if let i = last ? lastFindBytes(sub, in: s, from: lo, to: hi) : findBytes(sub, in: s, from: lo, to: hi) {
+            return .int(Int64(i))
+        }
+        if m == .index || m == .rindex { throw Trap.runtime("\(m.rawValue): substring not found") }
+        return .int(-1)
+    }
+
+    /// `upper`, `lower`, `capitalize` and `title`.
+    func changeCaseMethod(_ s: [UInt8], _ m: MethodName) throws(Trap) -> Value {
+        try useFuel(bytes: s.count)
+        let out = changeCase(s, m)
+        try useFuel(bytes: max(out.count - s.count, 0))
+        return try makeString(out)
     }
 
     /// The bytes of a string argument, or a trap in Go's words.
@@ -115,7 +133,11 @@ extension Sandbox {
     /// `sep.join(iterable)`: every element must be a string.
     private func join(_ sep: [UInt8], _ args: Arguments) throws(Trap) -> Value {
         let a = try args.bind("join", ["iterable"], required: 1)
-        let x = a[0] ?? .none
+        return try join(sep, a[0] ?? .none)
+    }
+
+    /// `sep.join(x)` once the argument is known.
+    func join(_ sep: [UInt8], _ x: Value) throws(Trap) -> Value {
         guard isIterable(x) else { throw Trap.runtime("join: for parameter iterable: got \(typeName(x)), want iterable") }
         let items = try elements(of: x, for: "join: argument")
         var parts: [[UInt8]] = []
@@ -153,11 +175,18 @@ extension Sandbox {
             default: throw Trap.runtime("\(name): for parameter maxsplit: got \(typeName(v)), want int")
             }
         }
+        return try split(s, separator: a[0], maxsplit: maxsplit, reverse: reverse)
+    }
+
+    /// `split` and `rsplit` once the arguments are known: `separator` nil or None splits at
+    /// white space; `maxsplit` -1 means no limit.
+    func split(_ s: [UInt8], separator: Value?, maxsplit: Int, reverse: Bool) throws(Trap) -> Value {
+        let name = reverse ? "rsplit" : "split"
         try useFuel(bytes: s.count)
         var pieces: [Range<Int>] = []
         // Most splits make a few pieces: one allocation instead of growing 1, 2, 4, 8.
         pieces.reserveCapacity(8)
-        if let sepValue = a[0], sepValue != .none {
+        if let sepValue = separator, sepValue != .none {
             guard let sep = stringBytes(sepValue) else {
                 throw Trap.runtime("\(name): got \(typeName(sepValue)) for separator, want string")
             }
@@ -271,8 +300,13 @@ extension Sandbox {
         let a = try args.bind(name, [suffix ? "suffix" : "prefix", "start", "end"], required: 1)
         let lo = try clampedIndex(a[1], count: recv.count, absent: 0, name)
         let hi = max(try clampedIndex(a[2], count: recv.count, absent: recv.count, name), lo)
-        let s = recv[lo..<hi]
-        let x = a[0] ?? .none
+        return try startsOrEndsWith(recv[lo..<hi], a[0] ?? .none, suffix: suffix)
+    }
+
+    /// `startswith` and `endswith` of `s` (the receiver's slice from start to end) once the
+    /// arguments are known.
+    func startsOrEndsWith(_ s: ArraySlice<UInt8>, _ x: Value, suffix: Bool) throws(Trap) -> Value {
+        let name = suffix ? "endswith" : "startswith"
         if let p = stringBytes(x) {
             // One prefix (the usual call): the same fuel as a tuple of one.
             try useFuel(elements: 1)
@@ -367,6 +401,11 @@ extension Sandbox {
             default: throw Trap.runtime("replace: for parameter count: got \(typeName(c)), want int")
             }
         }
+        return try replace(old, with: new, in: s, limit: limit)
+    }
+
+    /// `s.replace(old, new, count)` once the arguments are known (`limit` Int.max for all).
+    func replace(_ old: [UInt8], with new: [UInt8], in s: [UInt8], limit: Int) throws(Trap) -> Value {
         try useFuel(bytes: s.count + old.count)
         // Find every match first, so the result's size is known (and checked) before building.
         var matches: [Int] = []
@@ -507,8 +546,8 @@ extension Sandbox {
     /// `upper`, `lower`, `capitalize` and `title`, by code point with simple (one code point
     /// to one code point) case mappings as Go's `unicode.To…` use; invalid UTF-8 bytes are
     /// kept as they are.
-    private func changeCase(_ s: [UInt8], _ m: MethodName) -> [UInt8] {
-        if s.allSatisfy({ $0 < 0x80 }) { return Sandbox.changeASCIICase(s, m) }
+    func changeCase(_ s: [UInt8], _ m: MethodName) -> [UInt8] {
+        if Sandbox.isASCII(s) { return Sandbox.changeASCIICase(s, m) }
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         var i = 0
@@ -541,28 +580,47 @@ extension Sandbox {
     /// `changeCase` for ASCII text, byte by byte: the same mappings as `simpleCase` gives
     /// ASCII letters, without decoding and re-encoding each one.
     static func changeASCIICase(_ s: [UInt8], _ m: MethodName) -> [UInt8] {
-        @inline(__always) func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
-        @inline(__always) func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
         var out = s
-        var prevCased = false
-        for i in out.indices {
-            let b = out[i]
-            let toUpper: Bool
+        // One loop per method over the raw bytes: `b &- 0x61 < 26` is "a...z".
+        out.withUnsafeMutableBufferPointer { b in
             switch m {
-            case .upper: toUpper = true
-            case .lower: toUpper = false
-            case .capitalize: toUpper = i == 0
+            case .upper:
+                for i in b.indices where b[i] &- 0x61 < 26 { b[i] &-= 32 }
+            case .lower:
+                for i in b.indices where b[i] &- 0x41 < 26 { b[i] &+= 32 }
+            case .capitalize:
+                for i in b.indices {
+                    if i == 0 {
+                        if b[i] &- 0x61 < 26 { b[i] &-= 32 }
+                    } else if b[i] &- 0x41 < 26 {
+                        b[i] &+= 32
+                    }
+                }
             default:
-                toUpper = !prevCased
-                prevCased = isLower(b) || isUpper(b)
-            }
-            if toUpper {
-                if isLower(b) { out[i] = b - 32 }
-            } else if isUpper(b) {
-                out[i] = b + 32
+                // title: upper after a byte that is not a letter, lower after one that is.
+                var prevCased = false
+                for i in b.indices {
+                    let c = b[i]
+                    let lower = c &- 0x61 < 26, upper = c &- 0x41 < 26
+                    if !prevCased {
+                        if lower { b[i] = c &- 32 }
+                    } else if upper {
+                        b[i] = c &+ 32
+                    }
+                    prevCased = lower || upper
+                }
             }
         }
         return out
+    }
+
+    /// True when every byte is below 0x80 (one pass, no branch per byte).
+    static func isASCII(_ s: [UInt8]) -> Bool {
+        s.withUnsafeBufferPointer { b in
+            var any: UInt8 = 0
+            for c in b { any |= c }
+            return any < 0x80
+        }
     }
 }
 

@@ -109,7 +109,21 @@ extension Sandbox {
 
     /// Traps unless `o` (a list, dict or set) may be mutated now: Starlark rejects mutating
     /// a frozen value and mutating a collection while a loop iterates over it.
-    func checkMutable(_ o: HeapObject, _ verb: String) throws(Trap) {
+    @inline(__always) func checkMutable(_ o: HeapObject, _ verb: @autoclosure () -> String) throws(Trap) {
+        // The usual answer, before any words are built: not frozen, and not iterated.
+        if !o.frozen {
+            switch o.kind {
+            case .list: if unsafeDowncast(o, to: ListObject.self).iterators == 0 { return }
+            case .dict: if unsafeDowncast(o, to: DictObject.self).iterators == 0 { return }
+            case .set: if unsafeDowncast(o, to: SetObject.self).iterators == 0 { return }
+            default: break
+            }
+        }
+        try refuseMutation(o, verb())
+    }
+
+    /// `checkMutable`'s error, in Go Starlark's words.
+    private func refuseMutation(_ o: HeapObject, _ verb: String) throws(Trap) {
         let name: String
         let iterating: Bool
         switch o.kind {
@@ -165,15 +179,18 @@ struct BoundArguments {
 extension Arguments {
     /// Binds to `names` (at most four); the first `required` must be present. Returns one slot
     /// per name.
-    func bind(_ function: String, _ names: [String], required: Int) throws(Trap) -> BoundArguments {
-        precondition(names.count <= BoundArguments.capacity, "\(function): bind takes at most \(BoundArguments.capacity) names")
+    /// `function` is only needed for an error, so it is built only then (a method's name
+    /// from its `MethodName`, say).
+    func bind(_ function: @autoclosure () -> String, _ names: [String], required: Int) throws(Trap) -> BoundArguments {
+        precondition(names.count <= BoundArguments.capacity, "\(function()): bind takes at most \(BoundArguments.capacity) names")
         var out = BoundArguments()
         guard positional.count <= names.count else {
-            throw Trap.runtime("\(function): got \(positional.count) arguments, want at most \(names.count)")
+            throw Trap.runtime("\(function()): got \(positional.count) arguments, want at most \(names.count)")
         }
         for (i, v) in positional.enumerated() { out[i] = v }
         // The common call: everything by position, every required argument given.
         if named.isEmpty && positional.count >= required { return out }
+        let function = function()
         for (name, v) in named {
             guard let i = names.firstIndex(of: name) else {
                 throw Trap.runtime("\(function): unexpected keyword argument \"\(name)\"")
