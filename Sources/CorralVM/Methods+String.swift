@@ -107,27 +107,24 @@ extension Sandbox {
     /// A list (or tuple) of new strings, reserved in one go so that no collection can run
     /// between making the strings and storing them. Fuel: one per element.
     func makeStrings(_ parts: [ArraySlice<UInt8>], tuple: Bool = false) throws(Trap) -> Value {
-        var bytes = try checkedSize(parts.count, unit: MemoryCost.valueSlot + MemoryCost.header)
-        for p in parts { bytes += p.count }
-        try useFuel(elements: parts.count)
-        try reserve(bytes)
-        var values: [Value] = []
-        values.reserveCapacity(parts.count)
-        for p in parts { values.append(try heap.insert(heap.newString(p))) }
-        return try heap.insert(heap.newSequence(taking: values, tuple: tuple))
+        try makeStrings(count: parts.count, bytes: parts.reduce(0) { $0 + $1.count }, tuple: tuple) { parts[$0] }
     }
 
     /// As `makeStrings(_:tuple:)`, for pieces of one string given by their ranges (no slice
     /// array, whose every element held the string's storage).
     func makeStrings(_ s: [UInt8], _ ranges: [Range<Int>]) throws(Trap) -> Value {
-        var bytes = try checkedSize(ranges.count, unit: MemoryCost.valueSlot + MemoryCost.header)
-        for r in ranges { bytes += r.count }
-        try useFuel(elements: ranges.count)
-        try reserve(bytes)
+        try makeStrings(count: ranges.count, bytes: ranges.reduce(0) { $0 + $1.count }, tuple: false) { s[ranges[$0]] }
+    }
+
+    /// `count` new strings of `bytes` bytes in all, the i-th holding `piece(i)`.
+    @inline(__always) private func makeStrings(count: Int, bytes: Int, tuple: Bool, piece: (Int) -> ArraySlice<UInt8>) throws(Trap) -> Value {
+        let size = try checkedSize(count, unit: MemoryCost.valueSlot + MemoryCost.header) + bytes
+        try useFuel(elements: count)
+        try reserve(size)
         var values: [Value] = []
-        values.reserveCapacity(ranges.count)
-        for r in ranges { values.append(try heap.insert(heap.newString(s[r]))) }
-        return try heap.insert(heap.newSequence(taking: values, tuple: false))
+        values.reserveCapacity(count)
+        for i in 0..<count { values.append(try heap.insert(heap.newString(piece(i)))) }
+        return try heap.insert(heap.newSequence(taking: values, tuple: tuple))
     }
 
     /// `sep.join(iterable)`: every element must be a string.
