@@ -24,6 +24,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // The format: opcode table, module model, binary encoder/decoder, text form.
@@ -39,11 +41,21 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: vmSettings),
+        // Policies, the linker, the capabilities and the gate every host call passes.
+        .target(
+            name: "CorralHost",
+            dependencies: [
+                "CorralVM", "CorralBytecode",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
+            ],
+            swiftSettings: swiftSettings),
         // The commands of the `corral` executable, as a tested library.
         .target(
             name: "CorralCLI",
             dependencies: [
-                "CorralBytecode", "CorralVM", "CorralCompiler",
+                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "BigInt", package: "BigInt"),
             ],
@@ -61,6 +73,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "CorralCompilerTests", dependencies: ["CorralCompiler", "CorralVM"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CorralHostTests", dependencies: ["CorralHost", "CorralVM", "CorralCompiler"],
+            swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

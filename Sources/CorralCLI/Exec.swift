@@ -7,9 +7,9 @@ import CorralVM
 struct BudgetOptions: ParsableArguments {
     @Option(help: "Fuel units the run may use (bytecode/SPEC.md, fuel schedule).")
     var fuel: Int64 = BudgetOptions.defaultFuel
-    @Option(help: "Live memory limit, e.g. 64MiB, 512KiB, 1GB or plain bytes.", transform: ByteSize.parse)
+    @Option(help: "Live memory limit, e.g. 64MiB, 512KiB, 1GB or plain bytes.", transform: ByteSizeOption.parse)
     var memory: Int = BudgetOptions.defaultMemory
-    @Option(help: "Wall-clock limit, e.g. 500ms, 2s, 1m.", transform: DurationText.parse)
+    @Option(help: "Wall-clock limit, e.g. 500ms, 2s, 1m.", transform: DurationOption.parse)
     var timeout: Duration = BudgetOptions.defaultTimeout
     @Option(name: .customLong("max-depth"), help: "Maximum call depth.")
     var maxDepth: Int = BudgetOptions.defaultDepth

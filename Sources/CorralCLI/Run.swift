@@ -1,5 +1,6 @@
 import ArgumentParser
 import CorralBytecode
+import CorralHost
 import CorralVM
 import Foundation
 
@@ -16,6 +17,8 @@ struct Run: CorralSubcommand {
     @Argument(help: "A Starlark file (.star), binary module (.cbc) or text module (.cas).") var file: String
     @Option(help: "JSON passed to main (default: null).") var input: String?
     @Option(name: .customLong("input-file"), help: "A file holding the JSON passed to main.") var inputFile: String?
+    @Option(help: "The policy (YAML) that grants the capabilities the agent loads (samples/policies/README.md); without one, nothing is granted. Its budget caps the budget flags.")
+    var policy: String?
     @OptionGroup var budget: BudgetOptions
     @Option(help: ArgumentHelp(
         "Run N times, each in a fresh sandbox, the file compiled and validated once (for measuring): only the last run prints; with --stats the line adds each run's time as run_ms.",
@@ -29,6 +32,8 @@ struct Run: CorralSubcommand {
             throw CLIExit.invalid
         }
         let module = try ModuleInput.validated(file, io: io)
+        let policy = try readPolicy(io: io)
+        let runBudget = policy.budget.capping(budget.budget)
         var sandbox: Sandbox!
         var outcome: Sandbox.Outcome = .returned(.none)
         var result: HostValue?
@@ -38,10 +43,12 @@ struct Run: CorralSubcommand {
             let began = ContinuousClock.now
             var printer = io.out
             if run < runs { printer = Run.discard }
+            let gate = CapabilityGate(context: runContext(policy, io: io))
             do {
-                sandbox = try Sandbox(module: module, budget: budget.budget, print: printer)
+                let functions = try Linker.link(module, policy: policy, gate: gate)
+                sandbox = try Sandbox(module: module, budget: runBudget, hostFunctions: functions, print: printer)
             } catch {
-                io.err("corral: link-error: \(file): \(error)")
+                io.err("corral: link-error: \(file): \(error)\(self.policy == nil ? " (no --policy given)" : "")")
                 throw CLIExit.invalid
             }
             result = nil
@@ -82,6 +89,26 @@ struct Run: CorralSubcommand {
     }
 
     @Sendable private static func discard(_ text: String) {}
+
+    /// The policy of `--policy`, or one that grants nothing.
+    private func readPolicy(io: CLIOutput) throws -> Policy {
+        guard let path = policy else { return .denyAll }
+        let text = String(decoding: try ModuleInput.readBytes(path, io: io), as: UTF8.self)
+        do {
+            return try Policy(yaml: text)
+        } catch {
+            io.err("corral: policy-error: \(path):\(error.line == nil ? " " : "")\(error)")
+            throw CLIExit.invalid
+        }
+    }
+
+    /// One run's capabilities: audit and `kv` in memory, log lines on stderr.
+    private func runContext(_ policy: Policy, io: CLIOutput) -> RunContext {
+        let agent = policy.agent ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        return RunContext(
+            runID: UUID().uuidString.lowercased(), agent: agent, policy: policy,
+            log: { line in io.err("log: \(line.text)") })
+    }
 
     private func readInput(io: CLIOutput) throws -> HostValue {
         if input != nil && inputFile != nil {

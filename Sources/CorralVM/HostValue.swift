@@ -72,3 +72,21 @@ public struct HostFunction: Sendable {
         self.body = body
     }
 }
+
+extension HostValue {
+    /// The bytes this value counts for when it crosses between a sandbox and the host, as the
+    /// VM counts them for a host call's price (bytecode/SPEC.md §6.7): 8 per value, plus the
+    /// length of each string and bytes, plus 8 per word of an int outside 64 bits. (A string
+    /// the sandbox sent with invalid UTF-8 was counted at its original length.) The host's
+    /// quotas and audit use it so that they agree with the fuel charged.
+    public var crossingSize: Int {
+        switch self {
+        case .none, .bool, .float: return 8
+        case .int(let i): return Int64(exactly: i) == nil ? 8 + 8 * i.magnitude.words.count : 8
+        case .string(let s): return 8 + s.utf8.count
+        case .bytes(let b): return 8 + b.count
+        case .list(let items), .tuple(let items): return items.reduce(8) { $0 + $1.crossingSize }
+        case .dict(let entries): return entries.reduce(8) { $0 + $1.key.crossingSize + $1.value.crossingSize }
+        }
+    }
+}

@@ -96,17 +96,17 @@ func temporaryPath(_ name: String) -> String {
     }
 
     @Test func sizesAndDurations() throws {
-        #expect(try ByteSize.parse("64MiB") == 64 << 20)
-        #expect(try ByteSize.parse("1GB") == 1_000_000_000)
-        #expect(try ByteSize.parse("512K") == 512 << 10)
-        #expect(try ByteSize.parse("4096") == 4096)
-        #expect(throws: (any Error).self) { try ByteSize.parse("-1") }
-        #expect(throws: (any Error).self) { try ByteSize.parse("9999999999999999999GiB") }
-        #expect(try DurationText.parse("500ms") == .milliseconds(500))
-        #expect(try DurationText.parse("2s") == .seconds(2))
-        #expect(try DurationText.parse("1.5m") == .seconds(90))
-        #expect(throws: (any Error).self) { try DurationText.parse("0s") }
-        #expect(throws: (any Error).self) { try DurationText.parse("soon") }
+        #expect(try ByteSizeOption.parse("64MiB") == 64 << 20)
+        #expect(try ByteSizeOption.parse("1GB") == 1_000_000_000)
+        #expect(try ByteSizeOption.parse("512K") == 512 << 10)
+        #expect(try ByteSizeOption.parse("4096") == 4096)
+        #expect(throws: (any Error).self) { try ByteSizeOption.parse("-1") }
+        #expect(throws: (any Error).self) { try ByteSizeOption.parse("9999999999999999999GiB") }
+        #expect(try DurationOption.parse("500ms") == .milliseconds(500))
+        #expect(try DurationOption.parse("2s") == .seconds(2))
+        #expect(try DurationOption.parse("1.5m") == .seconds(90))
+        #expect(throws: (any Error).self) { try DurationOption.parse("0s") }
+        #expect(throws: (any Error).self) { try DurationOption.parse("soon") }
     }
 }
 

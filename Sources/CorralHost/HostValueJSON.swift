@@ -1,23 +1,24 @@
 import BigInt
 import CorralVM
 
-/// JSON to and from `HostValue`, for `corral run`'s `--input` and its printed result.
+/// JSON to and from `HostValue`: `corral run`'s `--input` and printed result, values kept in
+/// `kv`, audit digests and recorded answers.
 ///
 /// A small strict parser of its own rather than Foundation's: object keys keep their order
 /// (Starlark dicts are ordered, and the same input must give the same run everywhere),
 /// integers of any size stay exact, and nesting is bounded so hostile input cannot exhaust the
 /// native stack.
-enum HostValueJSON {
-    struct ParseError: Error, CustomStringConvertible {
-        var offset: Int
-        var message: String
-        var description: String { "at byte \(offset): \(message)" }
+public enum HostValueJSON {
+    public struct ParseError: Error, CustomStringConvertible {
+        public var offset: Int
+        public var message: String
+        public var description: String { "at byte \(offset): \(message)" }
     }
 
     /// Deepest nesting of arrays and objects accepted.
-    static let maxDepth = 512
+    public static let maxDepth = 512
 
-    static func parse(_ text: String) throws(ParseError) -> HostValue {
+    public static func parse(_ text: String) throws(ParseError) -> HostValue {
         var p = Parser(bytes: Array(text.utf8))
         p.skipSpace()
         let v = try p.value(depth: 0)
@@ -26,12 +27,12 @@ enum HostValueJSON {
         return v
     }
 
-    struct EncodeError: Error, CustomStringConvertible {
-        var description: String
+    public struct EncodeError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// Compact JSON; tuples become arrays. Dict keys must be strings, floats finite.
-    static func encode(_ v: HostValue) throws(EncodeError) -> String {
+    public static func encode(_ v: HostValue) throws(EncodeError) -> String {
         var out = ""
         try encode(v, into: &out, depth: 0)
         return out

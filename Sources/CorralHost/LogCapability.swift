@@ -1,0 +1,43 @@
+import CorralVM
+
+/// A line an agent logs with `log.info(message, fields)` (or `warn`, `error`): captured with
+/// the run, never written where the agent could read it back.
+public struct LogLine: Sendable, Equatable {
+    public var level: String
+    public var message: String
+    /// A dict of structured fields, or None.
+    public var fields: HostValue
+
+    public init(level: String, message: String, fields: HostValue = .none) {
+        self.level = level
+        self.message = message
+        self.fields = fields
+    }
+
+    /// One line of text: `info: message {"k": 1}`.
+    public var text: String {
+        let extra = fields == .none ? "" : " " + ((try? HostValueJSON.encode(fields)) ?? "\(fields)")
+        return "\(level): \(message)\(extra)"
+    }
+}
+
+/// `log`: structured lines, captured with the run.
+enum LogCapability {
+    /// Longest message kept; longer ones are cut (the quota on bytes out bounds the rest).
+    static let maxMessageBytes = 64 << 10
+
+    static func call(_ name: String, _ arguments: [String: HostValue], context: RunContext) throws(HostError) -> HostValue {
+        guard case .string(var message) = arguments["message"] ?? .none else {
+            throw HostError("log.\(name): message must be a string")
+        }
+        if message.utf8.count > maxMessageBytes {
+            message = String(decoding: message.utf8.prefix(maxMessageBytes), as: UTF8.self)
+        }
+        let fields = arguments["fields"] ?? .none
+        guard fields == .none || { if case .dict = fields { return true } else { return false } }() else {
+            throw HostError("log.\(name): fields must be a dict")
+        }
+        context.log(LogLine(level: name, message: message, fields: fields))
+        return .none
+    }
+}
