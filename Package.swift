@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The format: opcode table, module model, binary encoder/decoder, text form.
@@ -51,11 +52,16 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings),
+        // SQLite (through GRDB, over the system libsqlite3): runs, audit, kv, log lines.
+        .target(
+            name: "CorralStore",
+            dependencies: ["CorralHost", "CorralVM", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         // The commands of the `corral` executable, as a tested library.
         .target(
             name: "CorralCLI",
             dependencies: [
-                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost",
+                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost", "CorralStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "BigInt", package: "BigInt"),
             ],
@@ -73,6 +79,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "CorralCompilerTests", dependencies: ["CorralCompiler", "CorralVM"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CorralStoreTests", dependencies: ["CorralStore", "CorralHost", "CorralVM", "CorralCompiler"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralHostTests", dependencies: ["CorralHost", "CorralVM", "CorralCompiler"],
             swiftSettings: swiftSettings),

@@ -1,8 +1,10 @@
 import ArgumentParser
 import CorralBytecode
 import CorralHost
+import CorralStore
 import CorralVM
 import Foundation
+import Synchronization
 
 /// `corral run`: what an agent author types. Compiles a Starlark file (or loads a module),
 /// runs its top level, then `main(input)` if it defines `main`, and prints the result as JSON.
@@ -19,6 +21,8 @@ struct Run: CorralSubcommand {
     @Option(name: .customLong("input-file"), help: "A file holding the JSON passed to main.") var inputFile: String?
     @Option(help: "The policy (YAML) that grants the capabilities the agent loads (samples/policies/README.md); without one, nothing is granted. Its budget caps the budget flags.")
     var policy: String?
+    @Option(help: "Record the run, its audit entries and log lines in this SQLite file, and keep kv there (else kv lives for the run only); `corral audit RUN_ID --db PATH` prints the audit.")
+    var db: String?
     @OptionGroup var budget: BudgetOptions
     @Option(help: ArgumentHelp(
         "Run N times, each in a fresh sandbox, the file compiled and validated once (for measuring): only the last run prints; with --stats the line adds each run's time as run_ms.",
@@ -34,6 +38,7 @@ struct Run: CorralSubcommand {
         let module = try ModuleInput.validated(file, io: io)
         let policy = try readPolicy(io: io)
         let runBudget = policy.budget.capping(budget.budget)
+        let store = try openStore(io: io)
         var sandbox: Sandbox!
         var outcome: Sandbox.Outcome = .returned(.none)
         var result: HostValue?
@@ -43,7 +48,9 @@ struct Run: CorralSubcommand {
             let began = ContinuousClock.now
             var printer = io.out
             if run < runs { printer = Run.discard }
-            let gate = CapabilityGate(context: runContext(policy, io: io))
+            let lines = LogLines()
+            let context = runContext(policy, store: store, io: io, lines: lines)
+            let gate = CapabilityGate(context: context)
             do {
                 let functions = try Linker.link(module, policy: policy, gate: gate)
                 sandbox = try Sandbox(module: module, budget: runBudget, hostFunctions: functions, print: printer)
@@ -51,12 +58,22 @@ struct Run: CorralSubcommand {
                 io.err("corral: link-error: \(file): \(error)\(self.policy == nil ? " (no --policy given)" : "")")
                 throw CLIExit.invalid
             }
+            try await recorded(store, io: io) { s throws(StoreError) in
+                try await s.startRun(id: context.runID, agent: context.agent, input: (try? HostValueJSON.encode(argument)) ?? "null", started: context.clock())
+            }
             result = nil
             outcome = await sandbox.initialize()
             if case .returned = outcome, module.module.exports.contains(where: { $0.name == "main" }) {
                 outcome = await sandbox.call("main", [argument])
                 result = outcome.value
             }
+            let (finishedOutcome, finishedSandbox) = (outcome, sandbox!)
+            try await recorded(store, io: io) { s throws(StoreError) in
+                try await s.finishRun(
+                    id: context.runID, result: finishedOutcome.value.flatMap { try? HostValueJSON.encode($0) }, trap: finishedOutcome.trap,
+                    stats: finishedSandbox.stats, log: lines.all, finished: context.clock())
+            }
+            if store != nil, run == runs { io.err("run: \(context.runID)") }
             let elapsed = (ContinuousClock.now - began).components
             runMilliseconds.append(Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) / 1e15)
             if case .trapped = outcome { break }
@@ -102,12 +119,40 @@ struct Run: CorralSubcommand {
         }
     }
 
-    /// One run's capabilities: audit and `kv` in memory, log lines on stderr.
-    private func runContext(_ policy: Policy, io: CLIOutput) -> RunContext {
+    /// One run's capabilities: audit and `kv` in the store if there is one, else in memory;
+    /// log lines on stderr as they come, and kept for the store.
+    private func runContext(_ policy: Policy, store: Store?, io: CLIOutput, lines: LogLines) -> RunContext {
         let agent = policy.agent ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        return RunContext(
-            runID: UUID().uuidString.lowercased(), agent: agent, policy: policy,
-            log: { line in io.err("log: \(line.text)") })
+        let log: @Sendable (LogLine) -> Void = { line in
+            lines.append(line)
+            io.err("log: \(line.text)")
+        }
+        let id = UUID().uuidString.lowercased()
+        if let store {
+            return RunContext(runID: id, agent: agent, policy: policy, audit: store, kv: store, log: log)
+        }
+        return RunContext(runID: id, agent: agent, policy: policy, log: log)
+    }
+
+    private func openStore(io: CLIOutput) throws -> Store? {
+        guard let db else { return nil }
+        do {
+            return try Store(path: db)
+        } catch {
+            io.err("corral: store-error: \(error)")
+            throw CLIExit.invalid
+        }
+    }
+
+    /// Does `body` with the store, if there is one; a store that fails ends the command.
+    private func recorded(_ store: Store?, io: CLIOutput, _ body: (Store) async throws(StoreError) -> Void) async throws {
+        guard let store else { return }
+        do {
+            try await body(store)
+        } catch {
+            io.err("corral: store-error: \(error)")
+            throw CLIExit.trapped
+        }
     }
 
     private func readInput(io: CLIOutput) throws -> HostValue {
@@ -151,4 +196,11 @@ struct Compile: CorralSubcommand {
             throw CLIExit.invalid
         }
     }
+}
+
+/// A run's log lines, kept in order for the store.
+final class LogLines: Sendable {
+    private let stored = Mutex<[LogLine]>([])
+    func append(_ line: LogLine) { stored.withLock { $0.append(line) } }
+    var all: [LogLine] { stored.withLock { $0 } }
 }

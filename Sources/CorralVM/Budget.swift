@@ -30,4 +30,12 @@ public struct RunStats: Sendable, Equatable {
     public var wallNanoseconds: Int64
     public var hostCalls: Int
     public var collections: Int
+
+    public init(fuel: Int64, memoryPeak: Int, wallNanoseconds: Int64, hostCalls: Int, collections: Int) {
+        self.fuel = fuel
+        self.memoryPeak = memoryPeak
+        self.wallNanoseconds = wallNanoseconds
+        self.hostCalls = hostCalls
+        self.collections = collections
+    }
 }

@@ -67,4 +67,24 @@ import Testing
         #expect(r.code == 1)
         #expect(r.err.hasPrefix("corral: out-of-fuel:"))
     }
+
+    @Test func runsRecordedInTheStoreAndTheirAudit() async throws {
+        let dir = try files(policy: "capabilities:\n  kv: {functions: [get, put]}\n  log: {functions: [info]}\n")
+        let db = dir + "/corral.db"
+        let first = await runCLI(["run", dir + "/agent.star", "--policy", dir + "/policy.yaml", "--db", db, "--input", "2"])
+        #expect(first.code == 0)
+        let second = await runCLI(["run", dir + "/agent.star", "--policy", dir + "/policy.yaml", "--db", db, "--input", "3"])
+        // kv lives in the file: the second run sees the first run's count.
+        #expect(second.out == "5")
+        let id = try #require(second.err.split(separator: "\n").last.flatMap { $0.hasPrefix("run: ") ? String($0.dropFirst(5)) : nil })
+        let audit = await runCLI(["audit", id, "--db", db])
+        #expect(audit.code == 0)
+        let lines = audit.out.split(separator: "\n").map(String.init)
+        #expect(lines.first == "run \(id) agent agent: returned, fuel 3158, 4 host calls")
+        let calls = lines.dropFirst().map { $0.components(separatedBy: "  ").prefix(4).joined(separator: "  ") }
+        #expect(calls == ["1  kv.get  ok  fuel 1003", "2  kv.put  ok  fuel 1003", "3  log.info  ok  fuel 106", "4  kv.get  ok  fuel 1002"])
+        let missing = await runCLI(["audit", "nope", "--db", db])
+        #expect(missing.code == 2)
+        #expect(missing.err == "corral: not-found: no run nope in \(db)")
+    }
 }

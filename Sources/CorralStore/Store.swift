@@ -1,0 +1,130 @@
+import CorralHost
+import CorralVM
+import Foundation
+import GRDB
+
+/// A store that cannot do what was asked, with the file and SQLite's own words
+/// (`corral.db: database or disk is full`).
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The SQLite file behind a host: runs, the audit entries and log lines of each, and every
+/// agent's `kv` namespace.
+///
+/// One writer: GRDB's `DatabasePool` runs writes one at a time, in WAL mode, so readers never
+/// wait for it and a write is durable once its transaction commits. Another process holding
+/// the file gets a busy timeout rather than an immediate error. The schema is created and
+/// upgraded by migrations (`Store.migrator`).
+public final class Store: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// How long a write waits for another process's lock before failing.
+    public static let busyTimeout: TimeInterval = 5
+
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(Store.busyTimeout)
+        config.label = "corral.store"
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Store.migrator.migrate(pool)
+        } catch {
+            throw StoreError(message: "\(path): \(Store.words(error))")
+        }
+    }
+
+    /// The schema, one migration per version; a migration never changes once released.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: runs, audit, log, kv") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY,
+                    agent TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'returned', 'trapped', 'interrupted')),
+                    input TEXT NOT NULL,
+                    result TEXT,
+                    trap_reason TEXT,
+                    trap_message TEXT,
+                    fuel INTEGER NOT NULL DEFAULT 0,
+                    memory_peak INTEGER NOT NULL DEFAULT 0,
+                    host_calls INTEGER NOT NULL DEFAULT 0,
+                    started REAL NOT NULL,
+                    finished REAL,
+                    wall_ms REAL
+                );
+                CREATE INDEX runs_by_agent ON runs (agent, started);
+                CREATE INDEX runs_by_status ON runs (status);
+                CREATE TABLE audit (
+                    run TEXT NOT NULL REFERENCES runs (id),
+                    seq INTEGER NOT NULL,
+                    capability TEXT NOT NULL,
+                    function TEXT NOT NULL,
+                    arg_digest TEXT NOT NULL,
+                    arg_bytes INTEGER NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
+                    detail TEXT,
+                    fuel INTEGER NOT NULL,
+                    duration_ms REAL NOT NULL,
+                    time REAL NOT NULL,
+                    answer TEXT,
+                    PRIMARY KEY (run, seq)
+                );
+                CREATE TABLE log (
+                    run TEXT NOT NULL REFERENCES runs (id),
+                    seq INTEGER NOT NULL,
+                    level TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    fields TEXT,
+                    PRIMARY KEY (run, seq)
+                );
+                CREATE TABLE kv (
+                    namespace TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (namespace, key)
+                );
+                """)
+        }
+        return m
+    }
+
+    /// Runs a write transaction, turning SQLite's errors into `StoreError`s that name the file.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError(message: "\(path): \(Store.words(error))")
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError(message: "\(path): \(Store.words(error))")
+        }
+    }
+
+    /// SQLite's message for a database error (`database or disk is full`), else the error.
+    static func words(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+
+    /// SQLite's own check of the file: "ok", or what is wrong.
+    public func integrityCheck() async throws(StoreError) -> String {
+        try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+}
+
+extension Store {
+    /// `wal` once the store has opened the file.
+    public func journalMode() async throws(StoreError) -> String {
+        try await read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}
