@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "CorralBytecode", targets: ["CorralBytecode"]),
         .library(name: "CorralVM", targets: ["CorralVM"]),
         .library(name: "CorralCompiler", targets: ["CorralCompiler"]),
+        // The sample native plugin, as a shared library the tests and samples dlopen.
+        .library(name: "CorralSamplePlugin", type: .dynamic, targets: ["CorralSamplePlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The format: opcode table, module model, binary encoder/decoder, text form.
@@ -50,6 +54,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "BigInt", package: "BigInt"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings),
         // SQLite (through GRDB, over the system libsqlite3): runs, audit, kv, log lines.
@@ -57,11 +62,17 @@ let package = Package(
             name: "CorralStore",
             dependencies: ["CorralHost", "CorralVM", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
+        // libffi from the system (Debian: libffi-dev).
+        .systemLibrary(name: "CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        // Native plugins: dlopen and libffi calls. All raw pointers live here.
+        .target(name: "CorralNative", dependencies: ["CFFI", "CorralHost", "CorralVM"], swiftSettings: swiftSettings),
+        // A small C plugin for the tests and the samples.
+        .target(name: "CorralSamplePlugin"),
         // The commands of the `corral` executable, as a tested library.
         .target(
             name: "CorralCLI",
             dependencies: [
-                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost", "CorralStore",
+                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost", "CorralStore", "CorralNative",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "BigInt", package: "BigInt"),
             ],
@@ -80,10 +91,18 @@ let package = Package(
         .testTarget(name: "CorralCompilerTests", dependencies: ["CorralCompiler", "CorralVM"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CorralNativeTests", dependencies: ["CorralNative", "CorralHost", "CorralVM", "CorralCompiler", "CorralSamplePlugin"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "CorralStoreTests", dependencies: ["CorralStore", "CorralHost", "CorralVM", "CorralCompiler"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CorralHostTests", dependencies: ["CorralHost", "CorralVM", "CorralCompiler"],
+            name: "CorralHostTests",
+            dependencies: [
+                "CorralHost", "CorralVM", "CorralCompiler",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

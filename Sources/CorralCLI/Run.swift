@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorralBytecode
 import CorralHost
+import CorralNative
 import CorralStore
 import CorralVM
 import Foundation
@@ -39,6 +40,7 @@ struct Run: CorralSubcommand {
         let policy = try readPolicy(io: io)
         let runBudget = policy.budget.capping(budget.budget)
         let store = try openStore(io: io)
+        let native = try bindNative(policy, io: io)
         var sandbox: Sandbox!
         var outcome: Sandbox.Outcome = .returned(.none)
         var result: HostValue?
@@ -49,7 +51,8 @@ struct Run: CorralSubcommand {
             var printer = io.out
             if run < runs { printer = Run.discard }
             let lines = LogLines()
-            let context = runContext(policy, store: store, io: io, lines: lines)
+            var context = runContext(policy, store: store, io: io, lines: lines)
+            context.native = native
             let gate = CapabilityGate(context: context)
             do {
                 let functions = try Linker.link(module, policy: policy, gate: gate)
@@ -132,6 +135,18 @@ struct Run: CorralSubcommand {
             return RunContext(runID: id, agent: agent, policy: policy, audit: store, kv: store, log: log)
         }
         return RunContext(runID: id, agent: agent, policy: policy, log: log)
+    }
+
+    /// The policy's native functions, bound once for every run of the command. A library,
+    /// symbol or signature that does not bind is a link error.
+    private func bindNative(_ policy: Policy, io: CLIOutput) throws -> NativePlugins? {
+        guard let bindings = policy.grants["native"]?.native, !bindings.isEmpty, let path = self.policy else { return nil }
+        do {
+            return try NativePlugins(bindings: bindings, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        } catch {
+            io.err("corral: link-error: \(path): \(error)")
+            throw CLIExit.invalid
+        }
     }
 
     private func openStore(io: CLIOutput) throws -> Store? {

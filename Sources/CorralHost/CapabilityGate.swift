@@ -17,13 +17,16 @@ public struct RunContext: Sendable {
     /// Seconds since 1970: `clock.now()` and audit times.
     public var clock: @Sendable () -> Double
     public var random: RandomSource
+    /// The bound functions of the policy's `native` grant, if it has one (CorralNative).
+    public var native: (any NativeCalls)?
 
     public init(
         runID: String, agent: String, policy: Policy, audit: any AuditSink = MemoryAudit(), kv: any KVStore = MemoryKV(),
         log: @escaping @Sendable (LogLine) -> Void = { _ in },
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-        random: RandomSource = RandomSource()
+        random: RandomSource = RandomSource(), native: (any NativeCalls)? = nil
     ) {
+        self.native = native
         self.runID = runID
         self.agent = agent
         self.policy = policy
@@ -60,7 +63,7 @@ public final class CapabilityGate: Sendable {
     }
 
     /// Capability modules this build can serve; the linker refuses a grant of any other.
-    public static let available: Set<String> = ["log", "clock", "random", "kv"]
+    public static let available: Set<String> = ["log", "clock", "random", "kv", "http", "native"]
 
     /// The fuel a call to `module` costs when its grant sets no price.
     static func defaultPrice(_ module: String) -> Price {
@@ -119,7 +122,7 @@ public final class CapabilityGate: Sendable {
         }
         let answer: HostValue
         do {
-            answer = try await perform(module, name, arguments, grant: grant)
+            answer = try await perform(module, name, arguments, grant: grant, deadline: call.deadline)
         } catch let error as HostError {
             try await audit(error.reason == .capabilityDenied ? .denied(error.message) : .failed(error.message))
             throw error
@@ -165,13 +168,29 @@ public final class CapabilityGate: Sendable {
     }
 
     /// The capability's work, once the call is admitted.
-    private func perform(_ module: String, _ name: String, _ arguments: [String: HostValue], grant: Grant) async throws -> HostValue {
+    private func perform(
+        _ module: String, _ name: String, _ arguments: [String: HostValue], grant: Grant, deadline: ContinuousClock.Instant?
+    ) async throws -> HostValue {
         switch module {
         case "log": return try LogCapability.call(name, arguments, context: context)
         case "clock": return .float(context.clock())
         case "random": return try context.random.call(name, arguments)
         case "kv": return try await KVCapability.call(name, arguments, rules: grant.kv ?? KVRules(), context: context)
+        case "http":
+            // The parser requires `hosts` in every http grant, so a grant has rules.
+            guard let rules = grant.http else { throw HostError("http: the grant has no hosts") }
+            return try await HTTPCapability.call(name, arguments, rules: rules, deadline: deadline)
+        case "native":
+            guard let native = context.native else { throw HostError("no native functions are bound for this run") }
+            // Policy-defined functions are bound by position: "0", "1", ….
+            return try await native.call(name, (0..<arguments.count).map { arguments["\($0)"] ?? .none })
         default: throw HostError("\(module) is not available in this build")
         }
     }
+}
+
+/// Native plugin functions, bound through libffi by CorralNative; the gate calls them by name
+/// with their positional arguments.
+public protocol NativeCalls: Sendable {
+    func call(_ function: String, _ arguments: [HostValue]) async throws -> HostValue
 }

@@ -5,7 +5,6 @@ import CorralVM
 /// and the capability read `amount` however the agent passed it.
 enum CallBinding {
     static func bind(_ call: HostCall, grant: Grant) throws(HostError) -> [String: HostValue] {
-        let name = "\(call.module).\(call.name)"
         let parameters: [String]
         let required: Int
         if let f = CapabilityCatalog.function(call.module, call.name) {
@@ -13,21 +12,21 @@ enum CallBinding {
             required = f.required
         } else {
             // Policy-defined functions (native) take positional arguments only.
-            guard call.named.isEmpty else { throw HostError("\(name): takes positional arguments only") }
+            guard call.named.isEmpty else { throw HostError("takes positional arguments only") }
             return Dictionary(uniqueKeysWithValues: call.positional.enumerated().map { ("\($0.offset)", $0.element) })
         }
         guard call.positional.count <= parameters.count else {
-            throw HostError("\(name): got \(call.positional.count) arguments, want at most \(parameters.count)")
+            throw HostError("got \(call.positional.count) arguments, want at most \(parameters.count)")
         }
         var bound: [String: HostValue] = [:]
         for (i, v) in call.positional.enumerated() { bound[parameters[i]] = v }
         for (key, v) in call.named {
-            guard parameters.contains(key) else { throw HostError("\(name): unexpected keyword argument \"\(key)\"") }
-            guard bound[key] == nil else { throw HostError("\(name): got multiple values for \"\(key)\"") }
+            guard parameters.contains(key) else { throw HostError("unexpected keyword argument \"\(key)\"") }
+            guard bound[key] == nil else { throw HostError("got multiple values for \"\(key)\"") }
             bound[key] = v
         }
         for p in parameters.prefix(required) where bound[p] == nil {
-            throw HostError("\(name): missing argument \"\(p)\"")
+            throw HostError("missing argument \"\(p)\"")
         }
         return bound
     }

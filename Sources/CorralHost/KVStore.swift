@@ -65,7 +65,7 @@ enum KVCapability {
             do {
                 return try HostValueJSON.parse(text)
             } catch {
-                throw HostError("kv.get: the stored value of \"\(key)\" is not JSON: \(error)")
+                throw HostError("the stored value of \"\(key)\" is not JSON: \(error)")
             }
         case "put":
             let value = arguments["value"] ?? .none
@@ -73,7 +73,7 @@ enum KVCapability {
             do {
                 text = try HostValueJSON.encode(value)
             } catch {
-                throw HostError("kv.put: the value must be JSON data (\(error))")
+                throw HostError("the value must be JSON data (\(error))")
             }
             guard text.utf8.count <= rules.maxValueBytes else {
                 throw HostError("policy: kv values are at most \(rules.maxValueBytes) bytes as JSON (this one is \(text.utf8.count))", reason: .capabilityDenied)
@@ -88,7 +88,7 @@ enum KVCapability {
     }
 
     private static func string(_ v: HostValue, _ parameter: String, _ function: String) throws(HostError) -> String {
-        guard case .string(let s) = v else { throw HostError("kv.\(function): \(parameter) must be a string") }
+        guard case .string(let s) = v else { throw HostError("\(parameter) must be a string") }
         return s
     }
 }

@@ -28,14 +28,14 @@ enum LogCapability {
 
     static func call(_ name: String, _ arguments: [String: HostValue], context: RunContext) throws(HostError) -> HostValue {
         guard case .string(var message) = arguments["message"] ?? .none else {
-            throw HostError("log.\(name): message must be a string")
+            throw HostError("message must be a string")
         }
         if message.utf8.count > maxMessageBytes {
             message = String(decoding: message.utf8.prefix(maxMessageBytes), as: UTF8.self)
         }
         let fields = arguments["fields"] ?? .none
         guard fields == .none || { if case .dict = fields { return true } else { return false } }() else {
-            throw HostError("log.\(name): fields must be a dict")
+            throw HostError("fields must be a dict")
         }
         context.log(LogLine(level: name, message: message, fields: fields))
         return .none

@@ -31,8 +31,8 @@ public final class RandomSource: Sendable {
         default:
             guard case .int(let low) = arguments["low"] ?? .none, case .int(let high) = arguments["high"] ?? .none,
                 let lo = Int64(exactly: low), let hi = Int64(exactly: high)
-            else { throw HostError("random.int: low and high must be ints within 64 bits") }
-            guard lo <= hi else { throw HostError("random.int: low \(lo) is above high \(hi)") }
+            else { throw HostError("low and high must be ints within 64 bits") }
+            guard lo <= hi else { throw HostError("low \(lo) is above high \(hi)") }
             // Uniform in [lo, hi] by rejection, without modulo bias.
             let span = UInt64(bitPattern: hi &- lo) &+ 1
             if span == 0 { return .int(BigInt(Int64(bitPattern: next()))) }

@@ -138,7 +138,7 @@ import Testing
                 put("k", value = 1, extra = 2)
             """, policy: try Policy(yaml: Self.policyYAML))
         #expect(done.trap?.reason == .hostError)
-        #expect(done.trap?.message == #"kv.put: kv.put: unexpected keyword argument "extra""#)
+        #expect(done.trap?.message == #"kv.put: unexpected keyword argument "extra""#)
         #expect(run.audit.entries.map(\.outcome.word) == ["failed"])
     }
 

@@ -22,7 +22,7 @@ import Testing
             #expect(error.refusals == [
                 "kv.delete: kv grants get only",
                 "log.info: the policy grants nothing of log",
-                "http.post: http is not available in this build yet",
+                "http.post: the policy grants nothing of http",
                 "mail.send: there is no capability module \"mail\" (known: clock, http, kv, log, native, random)",
             ])
         }
