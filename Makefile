@@ -2,9 +2,9 @@
 SWIFT ?= swift
 # Debian packages the build and tests need beyond the Swift toolchain: the Go Starlark
 # implementation's test files, which the conformance tests run through Corral, and mimalloc,
-# the allocator the corral executable is linked with, SQLite for the store and libffi for
-# native plugins.
-DEB_PACKAGES := golang-starlark-dev libmimalloc-dev libsqlite3-dev libffi-dev
+# the allocator the corral executable is linked with, SQLite for the store, libffi for
+# native plugins, and python3 for the samples' loopback APIs (samples/apis.py).
+DEB_PACKAGES := golang-starlark-dev libmimalloc-dev libsqlite3-dev libffi-dev python3
 
 .PHONY: setup build run test bench opcodes clean
 

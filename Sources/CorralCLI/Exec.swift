@@ -73,7 +73,7 @@ struct Exec: CorralSubcommand {
             if budget.stats { io.err(Exec.statsLine(sandbox.stats)) }
         case .trapped(let trap):
             io.err("corral: \(trap.reason.rawValue): \(trap.message)")
-            for frame in trap.backtrace { io.err(frame.description) }
+            for line in BacktraceLines.lines(trap.backtrace.map(\.description)) { io.err(line) }
             if budget.stats { io.err(Exec.statsLine(sandbox.stats)) }
             throw CLIExit.trapped
         }

@@ -45,6 +45,8 @@ struct Run: CorralSubcommand {
         var outcome: Sandbox.Outcome = .returned(.none)
         var result: HostValue?
         var runMilliseconds: [Double] = []
+        // The recorded run's id, printed after its result or trap.
+        var recordedRun: String?
         let runs = self.repeat
         for run in 1...runs {
             let began = ContinuousClock.now
@@ -76,7 +78,7 @@ struct Run: CorralSubcommand {
                     id: context.runID, result: finishedOutcome.value.flatMap { try? HostValueJSON.encode($0) }, trap: finishedOutcome.trap,
                     stats: finishedSandbox.stats, log: lines.all, finished: context.clock())
             }
-            if store != nil, run == runs { io.err("run: \(context.runID)") }
+            if store != nil { recordedRun = context.runID }
             let elapsed = (ContinuousClock.now - began).components
             runMilliseconds.append(Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) / 1e15)
             if case .trapped = outcome { break }
@@ -99,10 +101,12 @@ struct Run: CorralSubcommand {
                     throw CLIExit.trapped
                 }
             }
+            if let recordedRun { io.err("run: \(recordedRun)") }
             if let statsLine { io.err(statsLine) }
         case .trapped(let trap):
             io.err("corral: \(trap.reason.rawValue): \(trap.message)")
-            for frame in trap.backtrace { io.err(frame.description) }
+            for line in BacktraceLines.lines(trap.backtrace.map(\.description)) { io.err(line) }
+            if let recordedRun { io.err("run: \(recordedRun)") }
             if let statsLine { io.err(statsLine) }
             throw CLIExit.trapped
         }

@@ -135,3 +135,14 @@ func temporaryPath(_ name: String) -> String {
         #expect(Double(end) <= Double(start) * 1.10, "resident memory went from \(start) to \(end)")
     }
 }
+
+@Suite struct BacktraceLinesTests {
+    @Test func runsOfOneFrameAreFolded() {
+        let frames = ["  at f (a.star:3:5)"] + Array(repeating: "  at dive (a.star:2:12)", count: 198) + ["  at main (a.star:5:12)"]
+        #expect(BacktraceLines.lines(frames) == [
+            "  at f (a.star:3:5)", "  at dive (a.star:2:12)", "  at dive (a.star:2:12)", "  at dive (a.star:2:12)",
+            "  … 195 more calls of the same frame", "  at main (a.star:5:12)",
+        ])
+        #expect(BacktraceLines.lines(["a", "a", "b"]) == ["a", "a", "b"])
+    }
+}
