@@ -60,7 +60,10 @@ let package = Package(
         // SQLite (through GRDB, over the system libsqlite3): runs, audit, kv, log lines.
         .target(
             name: "CorralStore",
-            dependencies: ["CorralHost", "CorralVM", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CorralHost", "CorralVM", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         // libffi from the system (Debian: libffi-dev).
         .systemLibrary(name: "CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),

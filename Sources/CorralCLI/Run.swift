@@ -41,6 +41,7 @@ struct Run: CorralSubcommand {
         let runBudget = policy.budget.capping(budget.budget)
         let store = try openStore(io: io)
         let native = try bindNative(policy, io: io)
+        let agentVersion = try await recordAgent(module, policy: policy, store: store, io: io)
         var sandbox: Sandbox!
         var outcome: Sandbox.Outcome = .returned(.none)
         var result: HostValue?
@@ -64,7 +65,9 @@ struct Run: CorralSubcommand {
                 throw CLIExit.invalid
             }
             try await recorded(store, io: io) { s throws(StoreError) in
-                try await s.startRun(id: context.runID, agent: context.agent, input: (try? HostValueJSON.encode(argument)) ?? "null", started: context.clock())
+                try await s.startRun(
+                    id: context.runID, agent: context.agent, agentVersion: agentVersion, input: (try? HostValueJSON.encode(argument)) ?? "null",
+                    started: context.clock())
             }
             result = nil
             outcome = await sandbox.initialize()
@@ -129,7 +132,7 @@ struct Run: CorralSubcommand {
     /// One run's capabilities: audit and `kv` in the store if there is one, else in memory;
     /// log lines on stderr as they come, and kept for the store.
     private func runContext(_ policy: Policy, store: Store?, io: CLIOutput, lines: LogLines) -> RunContext {
-        let agent = policy.agent ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let agent = agentName(policy)
         let log: @Sendable (LogLine) -> Void = { line in
             lines.append(line)
             io.err("log: \(line.text)")
@@ -151,6 +154,27 @@ struct Run: CorralSubcommand {
             io.err("corral: link-error: \(path): \(error)")
             throw CLIExit.invalid
         }
+    }
+
+    /// Records the module and the policy as the agent's newest version (unchanged content
+    /// keeps its version); nil without a store.
+    private func recordAgent(_ module: ValidatedModule, policy: Policy, store: Store?, io: CLIOutput) async throws -> Int? {
+        guard let store else { return nil }
+        let policyText = self.policy.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let name = agentName(policy)
+        do {
+            return try await store.recordAgent(
+                name: name, module: ModuleEncoder.encode(module.module), policy: policyText, at: Date().timeIntervalSince1970
+            ).version
+        } catch {
+            io.err("corral: store-error: \(error)")
+            throw CLIExit.invalid
+        }
+    }
+
+    /// The agent's name: the policy's `agent`, else the file's name without its extension.
+    private func agentName(_ policy: Policy) -> String {
+        policy.agent ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
     }
 
     private func openStore(io: CLIOutput) throws -> Store? {

@@ -13,6 +13,8 @@ public struct RunRecord: Sendable, Equatable {
 
     public var id: String
     public var agent: String
+    /// The version of the agent it ran (`Store.recordAgent`), when recorded.
+    public var agentVersion: Int?
     public var status: Status
     /// JSON.
     public var input: String
@@ -32,11 +34,11 @@ public struct RunRecord: Sendable, Equatable {
 extension Store {
     /// Records a run as `running` before its first instruction, so a process killed during it
     /// leaves a trace that the next start marks `interrupted`.
-    public func startRun(id: String, agent: String, input: String, started: Double) async throws(StoreError) {
+    public func startRun(id: String, agent: String, agentVersion: Int? = nil, input: String, started: Double) async throws(StoreError) {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO runs (id, agent, status, input, started) VALUES (?, ?, 'running', ?, ?)",
-                arguments: [id, agent, input, started])
+                sql: "INSERT INTO runs (id, agent, agent_version, status, input, started) VALUES (?, ?, ?, 'running', ?, ?)",
+                arguments: [id, agent, agentVersion, input, started])
         }
     }
 
@@ -93,6 +95,7 @@ extension RunRecord {
     init(row: Row) {
         id = row["id"]
         agent = row["agent"]
+        agentVersion = row["agent_version"]
         status = Status(rawValue: row["status"]) ?? .interrupted
         input = row["input"]
         result = row["result"]

@@ -90,6 +90,20 @@ public final class Store: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v2: agents with versions and content hashes") { db in
+            try db.execute(sql: """
+                CREATE TABLE agents (
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    hash TEXT NOT NULL,
+                    module BLOB NOT NULL,
+                    policy TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    PRIMARY KEY (name, version)
+                );
+                ALTER TABLE runs ADD COLUMN agent_version INTEGER;
+                """)
+        }
         return m
     }
 

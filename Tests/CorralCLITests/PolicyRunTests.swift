@@ -1,3 +1,4 @@
+import CorralStore
 import Foundation
 import Testing
 
@@ -83,6 +84,9 @@ import Testing
         #expect(lines.first == "run \(id) agent agent: returned, fuel 3158, 4 host calls")
         let calls = lines.dropFirst().map { $0.components(separatedBy: "  ").prefix(4).joined(separator: "  ") }
         #expect(calls == ["1  kv.get  ok  fuel 1003", "2  kv.put  ok  fuel 1003", "3  log.info  ok  fuel 106", "4  kv.get  ok  fuel 1002"])
+        let store = try Store(path: db)
+        #expect(try await store.run(id)?.agentVersion == 1)
+        #expect(try await store.agentVersions("agent").count == 1)
         let missing = await runCLI(["audit", "nope", "--db", db])
         #expect(missing.code == 2)
         #expect(missing.err == "corral: not-found: no run nope in \(db)")

@@ -90,6 +90,25 @@ import Testing
         #expect(try await store.delete(namespace: "a", key: "x") == false)
     }
 
+    @Test func agentVersionsFollowTheirContent() async throws {
+        let store = try freshStore()
+        let v1 = try await store.recordAgent(name: "refund", module: [1, 2, 3], policy: "agent: refund\n", at: 10)
+        #expect(v1.version == 1)
+        #expect(v1.hash == Store.agentHash(module: [1, 2, 3], policy: "agent: refund\n"))
+        #expect(v1.hash.count == 64)
+        // The same content is the same version; a new policy or module is the next one.
+        #expect(try await store.recordAgent(name: "refund", module: [1, 2, 3], policy: "agent: refund\n", at: 11).version == 1)
+        #expect(try await store.recordAgent(name: "refund", module: [1, 2, 3], policy: "agent: refund\nbudget: {fuel: 5}\n", at: 12).version == 2)
+        #expect(try await store.recordAgent(name: "refund", module: [9], policy: "agent: refund\nbudget: {fuel: 5}\n", at: 13).version == 3)
+        #expect(try await store.recordAgent(name: "other", module: [1, 2, 3], policy: "agent: refund\n", at: 14).version == 1)
+        let versions = try await store.agentVersions("refund")
+        #expect(versions.map(\.version) == [1, 2, 3])
+        #expect(versions.map(\.created) == [10, 12, 13])
+        #expect(versions[2].module == [9])
+        try await store.startRun(id: "r", agent: "refund", agentVersion: 3, input: "null", started: 20)
+        #expect(try await store.run("r")?.agentVersion == 3)
+    }
+
     @Test func runsLeftRunningAreMarkedInterrupted() async throws {
         let store = try freshStore()
         try await store.startRun(id: "dead", agent: "a", input: "null", started: 1)
