@@ -71,6 +71,8 @@ let package = Package(
         .target(name: "CorralNative", dependencies: ["CFFI", "CorralHost", "CorralVM"], swiftSettings: swiftSettings),
         // A small C plugin for the tests and the samples.
         .target(name: "CorralSamplePlugin"),
+        // The host service (issue 5): so far, the pod's limits.
+        .target(name: "CorralServer", swiftSettings: swiftSettings),
         // The commands of the `corral` executable, as a tested library.
         .target(
             name: "CorralCLI",
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(
             name: "CorralNativeTests", dependencies: ["CorralNative", "CorralHost", "CorralVM", "CorralCompiler", "CorralSamplePlugin"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "CorralServerTests", dependencies: ["CorralServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralStoreTests", dependencies: ["CorralStore", "CorralHost", "CorralVM", "CorralCompiler"],
             swiftSettings: swiftSettings),
