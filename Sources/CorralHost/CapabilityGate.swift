@@ -131,11 +131,13 @@ public final class CapabilityGate: Sendable {
             throw error
         }
         let answerBytes = answer.crossingSize
-        fuel += price.perByteUnit * Int64(answerBytes / FuelSchedule.bytesPerFuel)
         if let refusal = receive(module, grant.quota, bytesIn: answerBytes) {
+            // Refused answers never reach the VM, which charges for an answer's bytes only when
+            // it takes it in.
             try await audit(.denied(refusal))
             throw HostError(refusal, reason: .capabilityDenied)
         }
+        fuel += price.perByteUnit * Int64(answerBytes / FuelSchedule.bytesPerFuel)
         let recorded = module == "clock" || module == "random" ? try? HostValueJSON.encode(answer) : nil
         try await audit(.ok, answer: recorded)
         return answer

@@ -119,6 +119,26 @@ import Testing
         #expect(run.audit.entries.map(\.outcome.word) == ["ok", "ok", "ok", "denied"])
     }
 
+    /// An answer past the bytes-in quota is refused and never reaches the agent; its audit
+    /// entry charges only what the VM charged (the call, not the answer).
+    @Test func anAnswerPastTheBytesInQuotaIsRefused() async throws {
+        let run = HostRun()
+        var policy = try Policy(yaml: Self.policyYAML)
+        policy.grants["kv"]?.quota = Quota(bytesIn: 20)
+        policy.grants["kv"]?.price = Price(base: 10, perByteUnit: 1)
+        _ = try await run.kv.put(namespace: "agent", key: "k", value: "\"\(String(repeating: "v", count: 40))\"", maxTotalBytes: 1 << 20)
+        let done = try await run.run("""
+            load("@kv", "get")
+            def main(input):
+                return get("k")
+            """, policy: policy)
+        #expect(done.trap?.reason == .capabilityDenied)
+        #expect(done.trap?.message == "kv.get: quota: kv allows 20 bytes in per run")
+        let entry = try #require(run.audit.entries.last)
+        #expect(entry.outcome.word == "denied")
+        #expect(entry.fuel == 10 + Int64(entry.argumentBytes / 8))
+    }
+
     @Test func kvSizesAreEnforced() async throws {
         let run = HostRun()
         let done = try await run.run("""
