@@ -38,7 +38,7 @@ struct AuditCommand: CorralSubcommand {
         var lines = ["run \(r.id) agent \(r.agent): \(how), fuel \(r.fuel), \(r.hostCalls) host calls"]
         for e in entries {
             var line = "\(e.sequence)  \(e.capability).\(e.function)  \(e.outcome.word)  fuel \(e.fuel)"
-            line += "  \(String(format: "%.3f", Double(e.duration.components.attoseconds) / 1e15 + Double(e.duration.components.seconds) * 1e3)) ms"
+            line += "  \(String(format: "%.3f", e.duration.milliseconds)) ms"
             line += "  args \(e.argumentBytes) B sha256:\(e.argumentDigest.prefix(16))"
             if let d = e.outcome.detail { line += "  \(d)" }
             if let a = e.answer { line += "  answer \(a)" }

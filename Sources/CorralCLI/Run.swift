@@ -37,11 +37,11 @@ struct Run: CorralSubcommand {
             throw CLIExit.invalid
         }
         let module = try ModuleInput.validated(file, io: io)
-        let policy = try readPolicy(io: io)
+        let (policy, policyText) = try readPolicy(io: io)
         let runBudget = policy.budget.capping(budget.budget)
         let store = try openStore(io: io)
         let native = try bindNative(policy, io: io)
-        let agentVersion = try await recordAgent(module, policy: policy, store: store, io: io)
+        let agentVersion = try await recordAgent(module, policy: policy, policyText: policyText, store: store, io: io)
         var sandbox: Sandbox!
         var outcome: Sandbox.Outcome = .returned(.none)
         var result: HostValue?
@@ -82,8 +82,7 @@ struct Run: CorralSubcommand {
                     stats: finishedSandbox.stats, log: lines.all, finished: context.clock())
             }
             if store != nil { recordedRun = context.runID }
-            let elapsed = (ContinuousClock.now - began).components
-            runMilliseconds.append(Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) / 1e15)
+            runMilliseconds.append((ContinuousClock.now - began).milliseconds)
             if case .trapped = outcome { break }
         }
         var statsLine: String?
@@ -117,12 +116,13 @@ struct Run: CorralSubcommand {
 
     @Sendable private static func discard(_ text: String) {}
 
-    /// The policy of `--policy`, or one that grants nothing.
-    private func readPolicy(io: CLIOutput) throws -> Policy {
-        guard let path = policy else { return .denyAll }
+    /// The policy of `--policy` and its text (recorded with the agent), or one that grants
+    /// nothing.
+    private func readPolicy(io: CLIOutput) throws -> (Policy, String) {
+        guard let path = policy else { return (.denyAll, "") }
         let text = String(decoding: try ModuleInput.readBytes(path, io: io), as: UTF8.self)
         do {
-            return try Policy(yaml: text)
+            return (try Policy(yaml: text), text)
         } catch {
             io.err("corral: policy-error: \(path):\(error.line == nil ? " " : "")\(error)")
             throw CLIExit.invalid
@@ -158,9 +158,8 @@ struct Run: CorralSubcommand {
 
     /// Records the module and the policy as the agent's newest version (unchanged content
     /// keeps its version); nil without a store.
-    private func recordAgent(_ module: ValidatedModule, policy: Policy, store: Store?, io: CLIOutput) async throws -> Int? {
+    private func recordAgent(_ module: ValidatedModule, policy: Policy, policyText: String, store: Store?, io: CLIOutput) async throws -> Int? {
         guard let store else { return nil }
-        let policyText = self.policy.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let name = agentName(policy)
         do {
             return try await store.recordAgent(

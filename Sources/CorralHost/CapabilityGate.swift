@@ -109,7 +109,7 @@ public final class CapabilityGate: Sendable {
         }
         let arguments: [String: HostValue]
         do {
-            arguments = try CallBinding.bind(call, grant: grant)
+            arguments = try CallBinding.bind(call)
         } catch {
             try await audit(.failed(error.message))
             throw error

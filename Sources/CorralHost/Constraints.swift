@@ -4,7 +4,7 @@ import CorralVM
 /// A host call's arguments bound to the catalog's parameter names, so that the policy's rules
 /// and the capability read `amount` however the agent passed it.
 enum CallBinding {
-    static func bind(_ call: HostCall, grant: Grant) throws(HostError) -> [String: HostValue] {
+    static func bind(_ call: HostCall) throws(HostError) -> [String: HostValue] {
         let parameters: [String]
         let required: Int
         if let f = CapabilityCatalog.function(call.module, call.name) {

@@ -25,10 +25,9 @@ public enum HTTPCapability {
     }()
 
     /// Headers an agent may not set: they belong to the connection, or would change where the
-    /// request goes.
+    /// request goes (so does every `proxy-*` header).
     static let forbiddenHeaders: Set<String> = [
-        "host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive",
-        "proxy-authorization", "proxy-connection", "expect",
+        "host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive", "expect",
     ]
 
     static func call(

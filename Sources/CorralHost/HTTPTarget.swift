@@ -99,7 +99,7 @@ public struct HTTPTarget: Sendable, Equatable {
             query = String(pathAndQuery[pathAndQuery.index(after: q)...])
             pathAndQuery = pathAndQuery[..<q]
         }
-        var path = pathAndQuery.isEmpty ? "/" : String(pathAndQuery)
+        let path = pathAndQuery.isEmpty ? "/" : String(pathAndQuery)
         guard !path.contains("\\") else { return refuse("backslash in the path") }
         let lower = path.lowercased()
         guard !lower.contains("%2e"), !lower.contains("%2f"), !lower.contains("%5c") else {
@@ -107,7 +107,6 @@ public struct HTTPTarget: Sendable, Equatable {
         }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         guard !segments.contains(where: { $0 == "." || $0 == ".." }) else { return refuse("dot segment in the path") }
-        if path.isEmpty { path = "/" }
         return .success(HTTPTarget(scheme: scheme, host: host, port: port, path: path, query: query))
     }
 

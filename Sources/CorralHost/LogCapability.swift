@@ -34,8 +34,9 @@ enum LogCapability {
             message = String(decoding: message.utf8.prefix(maxMessageBytes), as: UTF8.self)
         }
         let fields = arguments["fields"] ?? .none
-        guard fields == .none || { if case .dict = fields { return true } else { return false } }() else {
-            throw HostError("fields must be a dict")
+        switch fields {
+        case .none, .dict: break
+        default: throw HostError("fields must be a dict")
         }
         context.log(LogLine(level: name, message: message, fields: fields))
         return .none

@@ -22,6 +22,14 @@ public enum ByteSize {
     public static let help = "use bytes or a unit such as 64MiB, 512KiB, 1GB"
 }
 
+extension Duration {
+    /// The duration in milliseconds, for reports and the store.
+    public var milliseconds: Double {
+        let c = components
+        return Double(c.seconds) * 1e3 + Double(c.attoseconds) / 1e15
+    }
+}
+
 public enum DurationText {
     /// A positive number with ms, s, m or h; nil for anything else.
     public static func parse(_ text: String) -> Duration? {

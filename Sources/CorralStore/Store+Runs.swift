@@ -122,7 +122,7 @@ extension Store: AuditSink {
                     """,
                 arguments: [
                     entry.run, entry.sequence, entry.capability, entry.function, entry.argumentDigest, entry.argumentBytes,
-                    entry.outcome.word, entry.outcome.detail, entry.fuel, Store.milliseconds(entry.duration), entry.time,
+                    entry.outcome.word, entry.outcome.detail, entry.fuel, entry.duration.milliseconds, entry.time,
                     entry.answer,
                 ])
         }
@@ -142,11 +142,6 @@ extension Store: AuditSink {
                     duration: .nanoseconds(Int64(ms * 1e6)), time: row["time"], answer: row["answer"])
             }
         }
-    }
-
-    static func milliseconds(_ d: Duration) -> Double {
-        let c = d.components
-        return Double(c.seconds) * 1e3 + Double(c.attoseconds) / 1e15
     }
 }
 

@@ -304,11 +304,14 @@ extension Sandbox {
     /// arguments are known.
     func startsOrEndsWith(_ s: ArraySlice<UInt8>, _ x: Value, suffix: Bool) throws(Trap) -> Value {
         let name = suffix ? "endswith" : "startswith"
+        func matches(_ p: [UInt8]) -> Bool {
+            p.count <= s.count && (suffix ? s.suffix(p.count).elementsEqual(p) : s.prefix(p.count).elementsEqual(p))
+        }
         if let p = stringBytes(x) {
             // One prefix (the usual call): the same fuel as a tuple of one.
             try useFuel(elements: 1)
             try useFuel(bytes: p.count)
-            return .bool(p.count <= s.count && (suffix ? s.suffix(p.count).elementsEqual(p) : s.prefix(p.count).elementsEqual(p)))
+            return .bool(matches(p))
         }
         var candidates: [[UInt8]] = []
         if kind(x) == .tuple, let t = sequenceObject(x) {
@@ -324,9 +327,7 @@ extension Sandbox {
         try useFuel(elements: candidates.count)
         for p in candidates {
             try useFuel(bytes: p.count)
-            if p.count <= s.count && (suffix ? s.suffix(p.count).elementsEqual(p) : s.prefix(p.count).elementsEqual(p)) {
-                return .bool(true)
-            }
+            if matches(p) { return .bool(true) }
         }
         return .bool(false)
     }
