@@ -31,6 +31,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The format: opcode table, module model, binary encoder/decoder, text form.
@@ -71,14 +77,29 @@ let package = Package(
         .target(name: "CorralNative", dependencies: ["CFFI", "CorralHost", "CorralVM"], swiftSettings: swiftSettings),
         // A small C plugin for the tests and the samples.
         .target(name: "CorralSamplePlugin"),
-        // The host service (issue 5): so far, the pod's limits.
-        .target(name: "CorralServer", swiftSettings: swiftSettings),
+        // The host service: tenants, agents and runs over HTTP (Hummingbird 2), admission by the
+        // pod's limits, metrics, graceful drain (swift-service-lifecycle).
+        .target(
+            name: "CorralServer",
+            dependencies: [
+                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost", "CorralStore", "CorralNative",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["openapi.yaml"],
+            swiftSettings: swiftSettings),
         // The commands of the `corral` executable, as a tested library.
         .target(
             name: "CorralCLI",
             dependencies: [
-                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost", "CorralStore", "CorralNative",
+                "CorralBytecode", "CorralVM", "CorralCompiler", "CorralHost", "CorralStore", "CorralNative", "CorralServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings),
@@ -98,7 +119,14 @@ let package = Package(
         .testTarget(
             name: "CorralNativeTests", dependencies: ["CorralNative", "CorralHost", "CorralVM", "CorralCompiler", "CorralSamplePlugin"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "CorralServerTests", dependencies: ["CorralServer"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CorralServerTests",
+            dependencies: [
+                "CorralServer", "CorralStore", "CorralHost",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralStoreTests", dependencies: ["CorralStore", "CorralHost", "CorralVM", "CorralCompiler"],
             swiftSettings: swiftSettings),

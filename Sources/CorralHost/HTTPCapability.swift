@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CorralVM
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// `http`: requests to the hosts a grant allows, through AsyncHTTPClient.
 ///
@@ -14,10 +15,19 @@ import NIOHTTP1
 public enum HTTPCapability {
     public static let maxRedirects = 5
 
+    /// Connections the client keeps open to one host at once (AsyncHTTPClient's default is
+    /// 8); calls beyond it wait for one. The service raises it (`corral serve
+    /// --http-connections-per-host`) so that thousands of runs can wait on a slow API at
+    /// once. Read when the client is first used.
+    public static func setConnectionsPerHost(_ count: Int) { connectionsPerHost.withLock { $0 = max(1, count) } }
+    private static let connectionsPerHost = Mutex(8)
+
     /// The process's client: no redirects of its own, no decompression (a small compressed
     /// answer must not become a large one past the size cap).
     public static let client: HTTPClient = {
         var config = HTTPClient.Configuration()
+        config.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost.withLock { $0 })
         config.redirectConfiguration = .disallow
         config.decompression = .disabled
         config.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(30))

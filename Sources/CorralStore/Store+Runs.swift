@@ -6,12 +6,16 @@ import GRDB
 /// A run as the store keeps it.
 public struct RunRecord: Sendable, Equatable {
     public enum Status: String, Sendable {
+        /// Admitted to the service's queue, waiting for memory to start.
+        case queued
         case running, returned, trapped
         /// The process ended (killed, shut down) while the run was going.
         case interrupted
     }
 
     public var id: String
+    /// The tenant that started it ('' for the command line).
+    public var tenant: String
     public var agent: String
     /// The version of the agent it ran (`Store.recordAgent`), when recorded.
     public var agentVersion: Int?
@@ -32,20 +36,32 @@ public struct RunRecord: Sendable, Equatable {
 }
 
 extension Store {
-    /// Records a run as `running` before its first instruction, so a process killed during it
-    /// leaves a trace that the next start marks `interrupted`.
-    public func startRun(id: String, agent: String, agentVersion: Int? = nil, input: String, started: Double) async throws(StoreError) {
+    /// Records a run as `running` (or `queued`) before its first instruction, so a process
+    /// killed during it leaves a trace that the next start marks `interrupted`.
+    public func startRun(
+        id: String, tenant: String = "", agent: String, agentVersion: Int? = nil, input: String, started: Double,
+        status: RunRecord.Status = .running
+    ) async throws(StoreError) {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO runs (id, agent, agent_version, status, input, started) VALUES (?, ?, ?, 'running', ?, ?)",
-                arguments: [id, agent, agentVersion, input, started])
+                sql: "INSERT INTO runs (id, tenant, agent, agent_version, status, input, started) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [id, tenant, agent, agentVersion, status.rawValue, input, started])
+        }
+    }
+
+    /// A queued run that has left the queue and is about to run.
+    public func markRunning(id: String) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE runs SET status = 'running' WHERE id = ? AND status = 'queued'", arguments: [id])
         }
     }
 
     /// Records how a run ended, with its stats and log lines, in one transaction.
+    /// `interrupted` records a run the service stopped while shutting down (its trap says how).
     public func finishRun(
-        id: String, result: String?, trap: Trap?, stats: RunStats, log: [LogLine], finished: Double
+        id: String, result: String?, trap: Trap?, stats: RunStats, log: [LogLine], finished: Double, interrupted: Bool = false
     ) async throws(StoreError) {
+        let status = interrupted ? "interrupted" : trap == nil ? "returned" : "trapped"
         try await write { db in
             try db.execute(
                 sql: """
@@ -53,7 +69,7 @@ extension Store {
                         host_calls = ?, finished = ?, wall_ms = ? WHERE id = ?
                     """,
                 arguments: [
-                    trap == nil ? "returned" : "trapped", result, trap?.reason.rawValue, trap?.message, stats.fuel,
+                    status, result, trap?.reason.rawValue, trap?.message, stats.fuel,
                     stats.memoryPeak, stats.hostCalls, finished, Double(stats.wallNanoseconds) / 1e6, id,
                 ])
             for (i, line) in log.enumerated() {
@@ -65,11 +81,13 @@ extension Store {
         }
     }
 
-    /// Marks every run a dead process left `running` as `interrupted`; returns how many.
+    /// Marks every run a dead process left `running` or `queued` as `interrupted`; returns how
+    /// many.
     @discardableResult
     public func markInterruptedRuns(at time: Double) async throws(StoreError) -> Int {
         try await write { db in
-            try db.execute(sql: "UPDATE runs SET status = 'interrupted', finished = ? WHERE status = 'running'", arguments: [time])
+            try db.execute(
+                sql: "UPDATE runs SET status = 'interrupted', finished = ? WHERE status IN ('running', 'queued')", arguments: [time])
             return db.changesCount
         }
     }
@@ -94,6 +112,7 @@ extension Store {
 extension RunRecord {
     init(row: Row) {
         id = row["id"]
+        tenant = row["tenant"]
         agent = row["agent"]
         agentVersion = row["agent_version"]
         status = Status(rawValue: row["status"]) ?? .interrupted

@@ -104,6 +104,62 @@ public final class Store: Sendable {
                 ALTER TABLE runs ADD COLUMN agent_version INTEGER;
                 """)
         }
+        // The service: tenants with hashed API keys; agents and runs belong to a tenant ('' for
+        // the command line's own); runs may wait in the admission queue; an agent may be
+        // deleted while its versions stay for the runs that name them. SQLite cannot change a
+        // primary key or a CHECK in place, so agents and runs are rebuilt (GRDB defers foreign
+        // key checks to the end of the migration).
+        m.registerMigration("v3: tenants; agents and runs per tenant; queued runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE tenants (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    created REAL NOT NULL
+                );
+                CREATE TABLE agents_v3 (
+                    tenant TEXT NOT NULL DEFAULT '',
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    hash TEXT NOT NULL,
+                    module BLOB NOT NULL,
+                    policy TEXT NOT NULL,
+                    policy_ref TEXT,
+                    created REAL NOT NULL,
+                    deleted REAL,
+                    PRIMARY KEY (tenant, name, version)
+                );
+                INSERT INTO agents_v3 (tenant, name, version, hash, module, policy, created)
+                    SELECT '', name, version, hash, module, policy, created FROM agents;
+                DROP TABLE agents;
+                ALTER TABLE agents_v3 RENAME TO agents;
+                CREATE TABLE runs_v3 (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL DEFAULT '',
+                    agent TEXT NOT NULL,
+                    agent_version INTEGER,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'returned', 'trapped', 'interrupted')),
+                    input TEXT NOT NULL,
+                    result TEXT,
+                    trap_reason TEXT,
+                    trap_message TEXT,
+                    fuel INTEGER NOT NULL DEFAULT 0,
+                    memory_peak INTEGER NOT NULL DEFAULT 0,
+                    host_calls INTEGER NOT NULL DEFAULT 0,
+                    started REAL NOT NULL,
+                    finished REAL,
+                    wall_ms REAL
+                );
+                INSERT INTO runs_v3 (id, agent, agent_version, status, input, result, trap_reason, trap_message, fuel,
+                        memory_peak, host_calls, started, finished, wall_ms)
+                    SELECT id, agent, agent_version, status, input, result, trap_reason, trap_message, fuel,
+                        memory_peak, host_calls, started, finished, wall_ms FROM runs;
+                DROP TABLE runs;
+                ALTER TABLE runs_v3 RENAME TO runs;
+                CREATE INDEX runs_by_agent ON runs (tenant, agent, started);
+                CREATE INDEX runs_by_status ON runs (status);
+                """)
+        }
         return m
     }
 
