@@ -3,8 +3,9 @@ SWIFT ?= swift
 # Debian packages the build and tests need beyond the Swift toolchain: the Go Starlark
 # implementation's test files, which the conformance tests run through Corral, and mimalloc,
 # the allocator the corral executable is linked with, SQLite for the store, libffi for
-# native plugins, and python3 for the samples' loopback APIs (samples/apis.py).
-DEB_PACKAGES := golang-starlark-dev libmimalloc-dev libsqlite3-dev libffi-dev python3
+# native plugins, python3 for the samples' loopback APIs (samples/apis.py) and the API fuzzer
+# (which installs schemathesis from PyPI itself), curl for samples/try-service and the fuzzer.
+DEB_PACKAGES := golang-starlark-dev libmimalloc-dev libsqlite3-dev libffi-dev python3 curl
 
 .PHONY: setup build run test bench opcodes clean
 
@@ -23,14 +24,17 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product corral --static-swift-stdlib
 
-# The main job on the embedded default: compile the sample agent and run it on the metered VM
-# with the sample input, printing its result and what it used.
+# The main job on the embedded default: the host service on 127.0.0.1:8080 with ./corral.db
+# (an SQLite file, no other services). In another terminal, samples/try-service starts a
+# sample agent against it. Ctrl-C (or SIGTERM) drains and stops it.
 run: build
-	.build/release/corral run samples/agents/triage.star --input-file samples/inputs/tickets.json --stats
+	.build/release/corral serve --db corral.db
 
+# The Swift tests, then the API fuzzer (schemathesis, from PyPI) against a live server.
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	Tests/APIFuzz/run
 
 bench: setup
 	Benchmarks/run

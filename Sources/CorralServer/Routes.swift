@@ -10,7 +10,8 @@ extension CorralService {
     /// Every route of the API. openapi.yaml describes each one; a test keeps the two in step.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.middlewares.add(ErrorMiddleware())
+        let table = RouteTable()
+        router.middlewares.add(ErrorMiddleware(routes: table))
         router.get("/healthz") { _, _ in Self.json(.ok, .object([("status", .string("ok"))])) }
         router.get("/readyz") { _, _ in
             if self.runs.isDraining {
@@ -30,6 +31,7 @@ extension CorralService {
         router.get("/v1/runs/{id}") { request, context in try await self.getRun(request, context) }
         router.delete("/v1/runs/{id}") { request, context in try await self.cancelRun(request, context) }
         router.get("/v1/runs/{id}/audit") { request, context in try await self.getAudit(request, context) }
+        table.set(router.routes.map { ($0.method.rawValue, $0.path.description) })
         return router
     }
 
