@@ -124,8 +124,8 @@ public struct HTTPTarget: Sendable, Equatable {
         guard rules.pathPrefixes.contains(where: { path.hasPrefix($0) }) else {
             return HTTPRefusal("policy: path \(path) is outside the allowed prefixes")
         }
-        if let address = literalAddress, !address.isPublic, !rules.hosts.contains(host) {
-            return HTTPRefusal("policy: \(host) is a \(address.kind) address, which the policy does not name")
+        if let address = literalAddress, !address.isPublic, !rules.namesInternal(host) {
+            return HTTPRefusal("policy: \(host) is a \(address.kind) address, which \(rules.internalRefusalWords)")
         }
         return nil
     }
@@ -140,13 +140,22 @@ public struct HTTPTarget: Sendable, Equatable {
     /// link-local or otherwise not public, unless the policy names this host exactly (a
     /// wildcard does not count): a public name must not lead inside.
     public func resolvedRefusal(under rules: HTTPRules) -> HTTPRefusal? {
-        guard literalAddress == nil, !rules.hosts.contains(host) else { return nil }
+        guard literalAddress == nil, !rules.namesInternal(host) else { return nil }
         let addresses = IPAddress.resolve(host)
         guard !addresses.isEmpty else { return HTTPRefusal("cannot resolve \(host)") }
         if let inside = addresses.first(where: { !$0.isPublic }) {
-            return HTTPRefusal("policy: \(host) resolves to a \(inside.kind) address, which the policy does not name")
+            return HTTPRefusal("policy: \(host) resolves to a \(inside.kind) address, which \(rules.internalRefusalWords)")
         }
         return nil
+    }
+}
+
+extension HTTPRules {
+    /// Whether the policy lets requests reach `host` even if it is not public.
+    func namesInternal(_ host: String) -> Bool { namedInternalHostsAllowed && hosts.contains(host) }
+
+    var internalRefusalWords: String {
+        namedInternalHostsAllowed ? "the policy does not name" : "only the operator's policies may grant"
     }
 }
 

@@ -133,6 +133,10 @@ public struct HTTPRules: Sendable, Equatable {
     public var pathPrefixes: [String] = ["/"]
     public var maxResponseBytes = 1 << 20
     public var timeout: Duration = .seconds(10)
+    /// Whether naming a private, loopback or link-local host in `hosts` lets requests reach
+    /// it. The service turns it off for tenants' own policies, so that a tenant cannot grant
+    /// itself the cluster's insides (only the operator's policies may).
+    public var namedInternalHostsAllowed = true
 
     public init(hosts: [String]) {
         self.hosts = hosts

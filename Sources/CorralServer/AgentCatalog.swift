@@ -152,6 +152,9 @@ final class AgentCatalog: Sendable {
                 throw .badRequest("policy-error", "policy:\(error.line == nil ? " " : "")\(error)")
             }
         }
+        if record.policyRef == nil {
+            policy.grants["http"]?.http?.namedInternalHostsAllowed = false
+        }
         var native: NativePlugins?
         if let bindings = policy.grants["native"]?.native, !bindings.isEmpty {
             // A tenant's own policy could name any library on the host: only the operator's may.
