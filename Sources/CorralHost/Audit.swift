@@ -97,7 +97,7 @@ enum AuditDigest {
             chunk(Array(name.utf8), into: &out)
             canonical(v, into: &out)
         }
-        return SHA256.hash(data: out).map { String($0, radix: 16).leftPadded(2) }.joined()
+        return Hex.string(SHA256.hash(data: out))
     }
 
     /// A type letter and the contents; lengths first, so no two values share a form.
@@ -142,8 +142,17 @@ enum AuditDigest {
     }
 }
 
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+/// Lowercase hexadecimal text of bytes: digests and keys. One pass, no formatting calls (a
+/// key is hashed on every request).
+public enum Hex {
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -15,8 +15,9 @@ public final class CorralService: Sendable {
     let runs: RunManager
     let metrics: ServerMetrics
     let logger: Logger
-    /// Tenants by key hash. Only keys that were found are kept, so a tenant created by
-    /// `corral tenant create` while the server runs is found on its first request.
+    /// Tenants by API key, so a known key is not hashed again on every request. Only keys
+    /// that were found are kept, so a tenant created by `corral tenant create` while the
+    /// server runs is found on its first request.
     private let tenantsByKey = Mutex<[String: TenantRecord]>([:])
 
     public init(store: Store, settings: ServerSettings, logger: Logger) {
@@ -37,8 +38,9 @@ public final class CorralService: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
             throw Self.unauthorized("bad-key", "the Authorization header must be Bearer KEY")
         }
-        let hash = Store.keyHash(String(parts[1]))
-        if let known = tenantsByKey.withLock({ $0[hash] }) { return known }
+        let key = String(parts[1])
+        if let known = tenantsByKey.withLock({ $0[key] }) { return known }
+        let hash = Store.keyHash(key)
         let found: TenantRecord?
         do {
             found = try await store.tenant(keyHash: hash)
@@ -46,7 +48,7 @@ public final class CorralService: Sendable {
             throw APIError(.serviceUnavailable, "store-error", "\(error)", retryAfter: 5)
         }
         guard let found else { throw Self.unauthorized("unknown-key", "the API key is not one this server knows") }
-        tenantsByKey.withLock { $0[hash] = found }
+        tenantsByKey.withLock { $0[key] = found }
         return found
     }
 

@@ -1,3 +1,5 @@
+import CorralHost
+import CorralStore
 import CorralVM
 import Synchronization
 
@@ -8,6 +10,8 @@ final class LiveRun: Sendable {
     let id: String
     let tenant: String
     let began = ContinuousClock.now
+    /// The run as recorded when it started (`queued` or `running`).
+    private let start: RunRecord
 
     /// Why the service stops a run before it ends by itself.
     enum Stop: Sendable {
@@ -22,15 +26,29 @@ final class LiveRun: Sendable {
         var ticket: Admission.Ticket?
         var stop: Stop?
         var done = false
+        /// How it ended, as recorded, with its log lines: the answer to `?wait=` without
+        /// reading it back from the store.
+        var ending: (RunRecord, [LogLine])?
         var waiters: [Int: (CheckedContinuation<Void, Never>, Task<Void, Never>?)] = [:]
         var nextWaiter = 0
     }
     private let state = Mutex(State())
 
-    init(id: String, tenant: String, ticket: Admission.Ticket?) {
-        self.id = id
-        self.tenant = tenant
+    init(start: RunRecord, ticket: Admission.Ticket?) {
+        self.start = start
+        id = start.id
+        tenant = start.tenant
         state.withLock { $0.ticket = ticket }
+    }
+
+    /// The run now: how it ended, or its start record with status `queued` or `running`.
+    var snapshot: (RunRecord, [LogLine]) {
+        state.withLock { s in
+            if let ending = s.ending { return ending }
+            var r = start
+            r.status = s.ticket != nil && s.sandbox == nil ? .queued : .running
+            return (r, [])
+        }
     }
 
     var stop: Stop? { state.withLock { $0.stop } }
@@ -68,10 +86,11 @@ final class LiveRun: Sendable {
         return live
     }
 
-    /// The run has ended and is recorded: wakes everyone waiting for it.
-    func markDone() {
+    /// The run has ended and is recorded as `record`: wakes everyone waiting for it.
+    func markDone(_ record: RunRecord, log: [LogLine]) {
         let waiters = state.withLock { s -> [(CheckedContinuation<Void, Never>, Task<Void, Never>?)] in
             s.done = true
+            s.ending = (record, log)
             s.sandbox = nil
             defer { s.waiters = [:] }
             return Array(s.waiters.values)

@@ -85,9 +85,10 @@ extension CorralService {
         let agent = try await catalog.get(tenant: tenant.id, name: name)
         let run = try await runs.start(agent, tenant: tenant.id, input: input, inputJSON: inputJSON)
         if wait > 0 { await run.waitDone(timeout: .milliseconds(Int64(wait * 1000))) }
-        let record = try await record(run.id, tenant: tenant.id)
+        // From memory: the run as it ended, or as it is.
+        let (record, log) = run.snapshot
         let done = record.status != .queued && record.status != .running
-        return Self.json(done ? .ok : .accepted, Self.describe(record, log: done ? try await logLines(run.id) : []), location: "/v1/runs/\(run.id)")
+        return Self.json(done ? .ok : .accepted, Self.describe(record, log: log), location: "/v1/runs/\(run.id)")
     }
 
     private func getRun(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

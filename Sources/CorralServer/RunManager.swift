@@ -46,6 +46,7 @@ final class RunManager: Sendable {
     func start(_ agent: LoadedAgent, tenant: String, input: HostValue, inputJSON: String) async throws(APIError) -> LiveRun {
         let budget = settings.budget(for: agent.policy)
         let id = UUID().uuidString.lowercased()
+        let started = Date().timeIntervalSince1970
         var refusal: APIError?
         let run = runs.withLock { r -> LiveRun? in
             if r.draining {
@@ -62,7 +63,11 @@ final class RunManager: Sendable {
                     "the server is at its memory share and \(admission.maxQueued) runs are waiting; retry later", retryAfter: 1)
                 return nil
             }
-            let run = LiveRun(id: id, tenant: tenant, ticket: ticket)
+            let run = LiveRun(
+                start: RunRecord(
+                    id: id, tenant: tenant, agent: agent.record.name, agentVersion: agent.record.version,
+                    status: ticket == nil ? .running : .queued, input: inputJSON, started: started),
+                ticket: ticket)
             r.live[id] = run
             return run
         }
@@ -74,12 +79,14 @@ final class RunManager: Sendable {
         do {
             try await store.startRun(
                 id: id, tenant: tenant, agent: agent.record.name, agentVersion: agent.record.version, input: inputJSON,
-                started: Date().timeIntervalSince1970, status: run.isQueued ? .queued : .running)
+                started: started, status: run.isQueued ? .queued : .running)
         } catch {
             // Give the admission back: a queued run that was admitted meanwhile owns its bytes.
             if let ticket = run.ticket, admission.withdraw(ticket) {} else { admission.release(budget.memory) }
             runs.withLock { _ = $0.live.removeValue(forKey: id) }
-            run.markDone()
+            var failed = run.snapshot.0
+            failed.status = .interrupted
+            run.markDone(failed, log: [])
             throw APIError(.serviceUnavailable, "store-error", "the run could not be recorded: \(error)", retryAfter: 5)
         }
         Task { await self.execute(run, agent, budget: budget, input: input) }
@@ -135,10 +142,20 @@ final class RunManager: Sendable {
                 trap = Trap(.runtimeError, "main's result is not JSON: \(error)")
             }
         }
+        let log = lines.all
+        var record = run.snapshot.0
+        record.status = interrupted ? .interrupted : trap == nil ? .returned : .trapped
+        record.result = result
+        record.trapReason = trap?.reason.rawValue
+        record.trapMessage = trap?.message
+        record.fuel = stats.fuel
+        record.memoryPeak = stats.memoryPeak
+        record.hostCalls = stats.hostCalls
+        record.finished = Date().timeIntervalSince1970
+        record.wallMilliseconds = Double(stats.wallNanoseconds) / 1e6
         do {
             try await store.finishRun(
-                id: run.id, result: result, trap: trap, stats: stats, log: lines.all, finished: Date().timeIntervalSince1970,
-                interrupted: interrupted)
+                id: run.id, result: result, trap: trap, stats: stats, log: log, finished: record.finished!, interrupted: interrupted)
         } catch {
             // The row stays `running`; the next start records it `interrupted`.
             logger.error("store: the end of a run was not recorded: \(error)", metadata: ["run": "\(run.id)"])
@@ -147,7 +164,7 @@ final class RunManager: Sendable {
             outcome: interrupted ? "interrupted" : trap == nil ? "returned" : "trapped", reason: trap?.reason.rawValue ?? "none",
             fuel: stats.fuel, duration: ContinuousClock.now - run.began)
         runs.withLock { _ = $0.live.removeValue(forKey: run.id) }
-        run.markDone()
+        run.markDone(record, log: log)
     }
 
     /// A host function that gives up the run's CPU slot while it waits, and takes one back

@@ -1,3 +1,4 @@
+import CorralHost
 import Crypto
 import Foundation
 import GRDB
@@ -39,7 +40,7 @@ extension Store {
         h.update(data: module)
         h.update(data: [0])
         h.update(data: Array(policy.utf8))
-        return h.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.string(h.finalize())
     }
 
     /// Records `module` and `policy` as the agent's newest version, unless the newest already

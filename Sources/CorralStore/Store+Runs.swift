@@ -33,6 +33,28 @@ public struct RunRecord: Sendable, Equatable {
     public var started: Double
     public var finished: Double?
     public var wallMilliseconds: Double?
+
+    public init(
+        id: String, tenant: String, agent: String, agentVersion: Int?, status: Status, input: String, result: String? = nil,
+        trapReason: String? = nil, trapMessage: String? = nil, fuel: Int64 = 0, memoryPeak: Int = 0, hostCalls: Int = 0,
+        started: Double, finished: Double? = nil, wallMilliseconds: Double? = nil
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.agent = agent
+        self.agentVersion = agentVersion
+        self.status = status
+        self.input = input
+        self.result = result
+        self.trapReason = trapReason
+        self.trapMessage = trapMessage
+        self.fuel = fuel
+        self.memoryPeak = memoryPeak
+        self.hostCalls = hostCalls
+        self.started = started
+        self.finished = finished
+        self.wallMilliseconds = wallMilliseconds
+    }
 }
 
 extension Store {
@@ -43,9 +65,9 @@ extension Store {
         status: RunRecord.Status = .running
     ) async throws(StoreError) {
         try await write { db in
-            try db.execute(
-                sql: "INSERT INTO runs (id, tenant, agent, agent_version, status, input, started) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [id, tenant, agent, agentVersion, status.rawValue, input, started])
+            try db.cachedStatement(
+                sql: "INSERT INTO runs (id, tenant, agent, agent_version, status, input, started) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [id, tenant, agent, agentVersion, status.rawValue, input, started])
         }
     }
 
@@ -63,20 +85,20 @@ extension Store {
     ) async throws(StoreError) {
         let status = interrupted ? "interrupted" : trap == nil ? "returned" : "trapped"
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE runs SET status = ?, result = ?, trap_reason = ?, trap_message = ?, fuel = ?, memory_peak = ?,
                         host_calls = ?, finished = ?, wall_ms = ? WHERE id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     status, result, trap?.reason.rawValue, trap?.message, stats.fuel,
                     stats.memoryPeak, stats.hostCalls, finished, Double(stats.wallNanoseconds) / 1e6, id,
                 ])
             for (i, line) in log.enumerated() {
                 let fields = line.fields == .none ? nil : try? HostValueJSON.encode(line.fields)
-                try db.execute(
-                    sql: "INSERT INTO log (run, seq, level, message, fields) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [id, i + 1, line.level, line.message, fields])
+                try db.cachedStatement(sql: "INSERT INTO log (run, seq, level, message, fields) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [id, i + 1, line.level, line.message, fields])
             }
         }
     }
@@ -94,14 +116,14 @@ extension Store {
 
     public func run(_ id: String) async throws(StoreError) -> RunRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(RunRecord.init(row:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM runs WHERE id = ?"), arguments: [id]).map(RunRecord.init(row:))
         }
     }
 
     /// The run's log lines, in order.
     public func logLines(run: String) async throws(StoreError) -> [LogLine] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT level, message, fields FROM log WHERE run = ? ORDER BY seq", arguments: [run]).map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT level, message, fields FROM log WHERE run = ? ORDER BY seq"), arguments: [run]).map { row in
                 let fields: String? = row["fields"]
                 return LogLine(level: row["level"], message: row["message"], fields: fields.flatMap { try? HostValueJSON.parse($0) } ?? .none)
             }
@@ -134,11 +156,12 @@ extension RunRecord {
 extension Store: AuditSink {
     public func record(_ entry: AuditEntry) async throws {
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO audit (run, seq, capability, function, arg_digest, arg_bytes, outcome, detail, fuel, duration_ms, time, answer)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     entry.run, entry.sequence, entry.capability, entry.function, entry.argumentDigest, entry.argumentBytes,
                     entry.outcome.word, entry.outcome.detail, entry.fuel, entry.duration.milliseconds, entry.time,

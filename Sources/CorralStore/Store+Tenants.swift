@@ -1,3 +1,4 @@
+import CorralHost
 import Crypto
 import Foundation
 import GRDB
@@ -14,7 +15,7 @@ extension Store {
     /// The hash stored for an API key: SHA-256, hex. Keys are 32 random bytes, so an unsalted
     /// fast hash is enough: there is nothing to guess from.
     public static func keyHash(_ key: String) -> String {
-        SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Array(key.utf8)))
     }
 
     /// Creates a tenant and returns it with its API key, which exists nowhere else afterwards.
@@ -22,7 +23,7 @@ extension Store {
     public func createTenant(name: String, at time: Double) async throws(StoreError) -> (TenantRecord, key: String) {
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let key = "crl_" + bytes.map { String(format: "%02x", $0) }.joined()
+        let key = "crl_" + Hex.string(bytes)
         let tenant = TenantRecord(id: UUID().uuidString.lowercased(), name: name, created: time)
         let taken = try await write { db in
             if try Int.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE name = ?", arguments: [name]) != nil { return true }
