@@ -15,24 +15,35 @@ import Synchronization
 public enum HTTPCapability {
     public static let maxRedirects = 5
 
-    /// Connections the client keeps open to one host at once (AsyncHTTPClient's default is
-    /// 8); calls beyond it wait for one. The service raises it (`corral serve
-    /// --http-connections-per-host`) so that thousands of runs can wait on a slow API at
-    /// once. Read when the client is first used.
+    /// Connections the clients keep open to one host at once, together (AsyncHTTPClient's
+    /// default is 8 per client); calls beyond it wait for one. The service raises it (`corral
+    /// serve --http-connections-per-host`) so that thousands of runs can wait on a slow API at
+    /// once. Read when a client is first used.
     public static func setConnectionsPerHost(_ count: Int) { connectionsPerHost.withLock { $0 = max(1, count) } }
     private static let connectionsPerHost = Mutex(8)
 
-    /// The process's client: no redirects of its own, no decompression (a small compressed
-    /// answer must not become a large one past the size cap).
-    public static let client: HTTPClient = {
+    /// The process's clients: no redirects of their own, no decompression (a small compressed
+    /// answer must not become a large one past the size cap). Calls are spread over several
+    /// clients because one client's pool does work linear in its open connections each time
+    /// it opens another (measured: a fifth of the CPU with thousands of runs waiting on one
+    /// host, Benchmarks/README.md, "The service").
+    static let clients: [HTTPClient] = {
+        let shards = 16
         var config = HTTPClient.Configuration()
         config.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost.withLock { $0 })
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connectionsPerHost.withLock { $0 } / shards))
         config.redirectConfiguration = .disallow
         config.decompression = .disabled
         config.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(30))
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+        return (0..<shards).map { _ in HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config) }
     }()
+    private static let nextClient = Atomic<Int>(0)
+
+    /// The client for the next call, in turn.
+    static var client: HTTPClient {
+        clients[nextClient.add(1, ordering: .relaxed).oldValue & (clients.count - 1)]
+    }
 
     /// Headers an agent may not set: they belong to the connection, or would change where the
     /// request goes (so does every `proxy-*` header).
