@@ -76,7 +76,8 @@ public enum HostValueJSON {
         (d.sign == .minus && d == 0 ? "-" : "") + String(Int64(d)) + ".0"
     }
 
-    private static func quote(_ s: String, into out: inout String) {
+    /// `s` as a JSON string literal, appended to `out`.
+    public static func quote(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {

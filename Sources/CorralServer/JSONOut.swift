@@ -1,3 +1,5 @@
+import CorralHost
+
 /// A JSON answer under construction. Stored JSON (a run's input and result) goes in as
 /// `.raw`, so it is neither parsed nor re-encoded on the way out.
 indirect enum JSONOut: Sendable {
@@ -27,7 +29,7 @@ indirect enum JSONOut: Sendable {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d): out += d.isFinite ? String(d) : "null"
-        case .string(let s): JSONOut.quote(s, into: &out)
+        case .string(let s): HostValueJSON.quote(s, into: &out)
         case .raw(let r): out += r
         case .array(let items):
             out += "["
@@ -40,29 +42,11 @@ indirect enum JSONOut: Sendable {
             out += "{"
             for (i, (key, value)) in fields.enumerated() {
                 if i > 0 { out += ", " }
-                JSONOut.quote(key, into: &out)
+                HostValueJSON.quote(key, into: &out)
                 out += ": "
                 value.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
     }
 }

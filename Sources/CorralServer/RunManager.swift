@@ -164,6 +164,7 @@ final class RunManager: Sendable {
             outcome: interrupted ? "interrupted" : trap == nil ? "returned" : "trapped", reason: trap?.reason.rawValue ?? "none",
             fuel: stats.fuel, duration: ContinuousClock.now - run.began)
         runs.withLock { _ = $0.live.removeValue(forKey: run.id) }
+        metrics.queueLength.record(admission.queued)
         run.markDone(record, log: log)
     }
 

@@ -27,6 +27,9 @@ public enum CorralServer {
             ])
         let app = Application(
             router: service.router(),
+            // An idle connection is closed after a minute (longer than the longest ?wait), so
+            // clients that open connections and send nothing cannot hold them forever.
+            server: .http1(configuration: .init(idleTimeout: .seconds(75))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.port
