@@ -115,7 +115,10 @@ let package = Package(
             name: "CorralVMTests", dependencies: ["CorralVM", "CorralBytecode"], exclude: ["FuzzRegressions"],
             swiftSettings: swiftSettings),
         .testTarget(name: "CorralCompilerTests", dependencies: ["CorralCompiler", "CorralVM"], swiftSettings: swiftSettings),
-        .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CorralCLITests",
+            dependencies: ["CorralCLI", "CorralHost", "CorralServer", "CorralStore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralNativeTests", dependencies: ["CorralNative", "CorralHost", "CorralVM", "CorralCompiler", "CorralSamplePlugin"],
             swiftSettings: swiftSettings),

@@ -8,7 +8,7 @@ public struct CorralCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "corral",
         abstract: "Compile, validate and run sandboxed agent bytecode.",
-        subcommands: [Run.self, Serve.self, TenantCommand.self, AuditCommand.self, Compile.self, Asm.self, Disasm.self, Validate.self, Exec.self, Opcodes.self])
+        subcommands: [Run.self, Serve.self, TenantCommand.self, Health.self, AuditCommand.self, Compile.self, Asm.self, Disasm.self, Validate.self, Exec.self, Opcodes.self])
 
     public init() {}
 

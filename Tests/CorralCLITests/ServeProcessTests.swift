@@ -89,7 +89,7 @@ import FoundationNetworking
         let port: Int
 
         init(db: String, log: String) throws {
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: ServeProcessTests.corralBinary)
             p.arguments = ["serve", "--db", db, "--port", "0", "--drain-seconds", "1"]
