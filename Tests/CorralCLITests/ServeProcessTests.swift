@@ -27,6 +27,9 @@ import FoundationNetworking
 
         var server = try Server(db: db, log: dir + "/serve-1.log")
         defer { server.kill() }
+        // The image's health check: `corral health` against the live server.
+        #expect(try Self.corral(["health", "--port", "\(server.port)"]) == 0)
+        #expect(try Self.corral(["health", "--port", "\(server.port)", "--path", "/nowhere"]) == 1)
         let client = Client(port: server.port, key: key)
         #expect(try await client.send("PUT", "/v1/agents/hello", ["source": "def main(input):\n    return input\n"]).status == 200)
         #expect(try await client.send("PUT", "/v1/agents/spin", ["source": Self.spin, "policy": "budget: {fuel: 1_000_000_000_000, timeout: 60s}"]).status == 200)
@@ -63,6 +66,18 @@ import FoundationNetworking
         let after = try await Client(port: server.port, key: key).send("GET", "/v1/runs/\(killedID)", nil)
         #expect(after.json["status"] as? String == "interrupted")
         server.kill()
+    }
+
+    /// Runs `corral ARGS` to its end; its exit status.
+    static func corral(_ arguments: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: corralBinary)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
     }
 
     static func createTenant(db: String) throws -> String {
