@@ -81,8 +81,10 @@ final class RunManager: Sendable {
                 id: id, tenant: tenant, agent: agent.record.name, agentVersion: agent.record.version, input: inputJSON,
                 started: started, status: run.isQueued ? .queued : .running)
         } catch {
-            // Give the admission back: a queued run that was admitted meanwhile owns its bytes.
-            if let ticket = run.ticket, admission.withdraw(ticket) {} else { admission.release(budget.memory) }
+            // Give the admission back: a run still in the queue leaves it; one admitted (at once,
+            // or from the queue meanwhile) returns its bytes.
+            let withdrawn = run.ticket.map { admission.withdraw($0) } ?? false
+            if !withdrawn { admission.release(budget.memory) }
             runs.withLock { _ = $0.live.removeValue(forKey: id) }
             var failed = run.snapshot.0
             failed.status = .interrupted
@@ -125,7 +127,8 @@ final class RunManager: Sendable {
             stats = sandbox.stats
             metrics.liveSandboxes.record(sandboxes.subtract(1, ordering: .relaxed).newValue)
         } catch {
-            // The agent linked when it was stored; a policy file changed since may refuse it.
+            // The agent was linked against its policy when it was stored, so this is not
+            // expected; should it happen, the run traps and the server goes on.
             outcome = .trapped(Trap(.capabilityDenied, "link: \(error)"))
         }
         slots.release()
