@@ -5,7 +5,6 @@ import CorralNative
 import CorralStore
 import CorralVM
 import Foundation
-import Synchronization
 
 /// `corral run`: what an agent author types. Compiles a Starlark file (or loads a module),
 /// runs its top level, then `main(input)` if it defines `main`, and prints the result as JSON.
@@ -53,7 +52,7 @@ struct Run: CorralSubcommand {
             let began = ContinuousClock.now
             var printer = io.out
             if run < runs { printer = Run.discard }
-            let lines = LogLines()
+            let lines = RunLog()
             var context = runContext(policy, store: store, io: io, lines: lines)
             context.native = native
             let gate = CapabilityGate(context: context)
@@ -131,10 +130,10 @@ struct Run: CorralSubcommand {
 
     /// One run's capabilities: audit and `kv` in the store if there is one, else in memory;
     /// log lines on stderr as they come, and kept for the store.
-    private func runContext(_ policy: Policy, store: Store?, io: CLIOutput, lines: LogLines) -> RunContext {
+    private func runContext(_ policy: Policy, store: Store?, io: CLIOutput, lines: RunLog) -> RunContext {
         let agent = agentName(policy)
         let log: @Sendable (LogLine) -> Void = { line in
-            lines.append(line)
+            lines.log(line)
             io.err("log: \(line.text)")
         }
         let id = UUID().uuidString.lowercased()
@@ -238,11 +237,4 @@ struct Compile: CorralSubcommand {
             throw CLIExit.invalid
         }
     }
-}
-
-/// A run's log lines, kept in order for the store.
-final class LogLines: Sendable {
-    private let stored = Mutex<[LogLine]>([])
-    func append(_ line: LogLine) { stored.withLock { $0.append(line) } }
-    var all: [LogLine] { stored.withLock { $0 } }
 }

@@ -28,6 +28,7 @@ public enum HTTPCapability {
     /// it opens another (measured: a fifth of the CPU with thousands of runs waiting on one
     /// host, Benchmarks/README.md, "The service").
     static let clients: [HTTPClient] = {
+        // A power of two, so `client` can pick one with a mask even after the counter wraps.
         let shards = 16
         var config = HTTPClient.Configuration()
         config.connectionPool = .init(

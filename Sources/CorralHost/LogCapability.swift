@@ -1,4 +1,5 @@
 import CorralVM
+import Synchronization
 
 /// A line an agent logs with `log.info(message, fields)` (or `warn`, `error`): captured with
 /// the run, never written where the agent could read it back.
@@ -40,5 +41,36 @@ enum LogCapability {
         }
         context.log(LogLine(level: name, message: message, fields: fields))
         return .none
+    }
+}
+
+/// A run's log lines (and, where a caller keeps them, its `print` output as lines of level
+/// `print`), in order, for the store.
+public final class RunLog: Sendable {
+    private struct State {
+        var lines: [LogLine] = []
+        var prints = 0
+    }
+    private let state = Mutex(State())
+    /// `print` lines kept; the rest are counted in one last line.
+    public let maxPrints: Int
+
+    public init(maxPrints: Int = 200) { self.maxPrints = maxPrints }
+
+    public func log(_ line: LogLine) { state.withLock { $0.lines.append(line) } }
+
+    public func print(_ text: String) {
+        state.withLock { s in
+            s.prints += 1
+            if s.prints <= maxPrints { s.lines.append(LogLine(level: "print", message: String(text.prefix(4096)))) }
+        }
+    }
+
+    public var all: [LogLine] {
+        state.withLock { s in
+            var out = s.lines
+            if s.prints > maxPrints { out.append(LogLine(level: "print", message: "(\(s.prints - maxPrints) more print lines dropped)")) }
+            return out
+        }
     }
 }

@@ -13,7 +13,16 @@ struct LoadedAgent: Sendable {
     var module: ValidatedModule
     var policy: Policy
     var native: NativePlugins?
-    var hasMain: Bool
+    /// Whether a run calls `main(input)` after the top level.
+    let hasMain: Bool
+
+    init(record: AgentRecord, module: ValidatedModule, policy: Policy, native: NativePlugins?) {
+        self.record = record
+        self.module = module
+        self.policy = policy
+        self.native = native
+        hasMain = module.module.exports.contains { $0.name == "main" }
+    }
 }
 
 /// Tenants' agents: checks uploads (compile, validate, parse the policy, link) and keeps
@@ -48,10 +57,7 @@ final class AgentCatalog: Sendable {
             throw .badRequest("invalid-module", "\(name): \(error)")
         }
         let (policyText, policyRef) = try policySource(upload)
-        let agent = try load(
-            AgentRecord(
-                tenant: tenant, name: name, version: 0, hash: "", module: [], policy: policyText, policyRef: policyRef, created: 0),
-            module: validated)
+        let (policy, native) = try bind(policyText: policyText, policyRef: policyRef, module: validated)
         let record: AgentRecord
         do {
             record = try await store.recordAgent(
@@ -60,10 +66,9 @@ final class AgentCatalog: Sendable {
         } catch {
             throw APIError(.serviceUnavailable, "store-error", "the agent could not be stored: \(error)", retryAfter: 5)
         }
-        var out = agent
-        out.record = record
-        loaded.withLock { $0[Self.key(tenant, name)] = out }
-        return out
+        let agent = LoadedAgent(record: record, module: validated, policy: policy, native: native)
+        loaded.withLock { $0[Self.key(tenant, name)] = agent }
+        return agent
     }
 
     /// The tenant's current version of the agent.
@@ -82,7 +87,8 @@ final class AgentCatalog: Sendable {
         } catch {
             throw APIError(.internalServerError, "invalid-module", "stored agent \(name) v\(record.version) no longer validates: \(error)")
         }
-        let agent = try load(record, module: module)
+        let (policy, native) = try bind(policyText: record.policy, policyRef: record.policyRef, module: module)
+        let agent = LoadedAgent(record: record, module: module, policy: policy, native: native)
         loaded.withLock { $0[Self.key(tenant, name)] = agent }
         return agent
     }
@@ -142,23 +148,26 @@ final class AgentCatalog: Sendable {
     }
 
     /// Parses the policy, links the module against it and binds native functions; every
-    /// failure is a 400 that says what and where.
-    private func load(_ record: AgentRecord, module: ValidatedModule) throws(APIError) -> LoadedAgent {
+    /// failure is a 400 that says what and where. `policyRef` names the operator's file the
+    /// text came from, if it did.
+    private func bind(
+        policyText: String, policyRef: String?, module: ValidatedModule
+    ) throws(APIError) -> (Policy, NativePlugins?) {
         var policy = Policy.denyAll
-        if !record.policy.isEmpty {
+        if !policyText.isEmpty {
             do {
-                policy = try Policy(yaml: record.policy)
+                policy = try Policy(yaml: policyText)
             } catch {
                 throw .badRequest("policy-error", "policy:\(error.line == nil ? " " : "")\(error)")
             }
         }
-        if record.policyRef == nil {
+        if policyRef == nil {
             policy.grants["http"]?.http?.namedInternalHostsAllowed = false
         }
         var native: NativePlugins?
         if let bindings = policy.grants["native"]?.native, !bindings.isEmpty {
             // A tenant's own policy could name any library on the host: only the operator's may.
-            guard record.policyRef != nil, let dir = policiesDirectory else {
+            guard policyRef != nil, let dir = policiesDirectory else {
                 throw .badRequest(
                     "policy-error", "policy: native bindings are allowed only in the operator's policies (policy_ref), not in an uploaded policy")
             }
@@ -173,8 +182,7 @@ final class AgentCatalog: Sendable {
         } catch {
             throw .badRequest("link-error", "\(error)")
         }
-        let hasMain = module.module.exports.contains { $0.name == "main" }
-        return LoadedAgent(record: record, module: module, policy: policy, native: native, hasMain: hasMain)
+        return (policy, native)
     }
 }
 

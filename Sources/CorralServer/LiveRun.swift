@@ -25,7 +25,6 @@ final class LiveRun: Sendable {
         var sandbox: Sandbox?
         var ticket: Admission.Ticket?
         var stop: Stop?
-        var done = false
         /// How it ended, as recorded, with its log lines: the answer to `?wait=` without
         /// reading it back from the store.
         var ending: (RunRecord, [LogLine])?
@@ -46,7 +45,7 @@ final class LiveRun: Sendable {
         state.withLock { s in
             if let ending = s.ending { return ending }
             var r = start
-            r.status = s.ticket != nil && s.sandbox == nil ? .queued : .running
+            r.status = s.ticket != nil ? .queued : .running
             return (r, [])
         }
     }
@@ -59,7 +58,8 @@ final class LiveRun: Sendable {
         guard let ticket else { return true }
         return await ticket.admitted()
     }
-    var isQueued: Bool { state.withLock { $0.ticket != nil && $0.sandbox == nil } }
+    /// Waiting for admission: it has a ticket until it has a sandbox.
+    var isQueued: Bool { state.withLock { $0.ticket != nil } }
 
     /// The run has a sandbox now; a stop asked for earlier reaches it at once.
     func attach(_ sandbox: Sandbox) {
@@ -77,7 +77,7 @@ final class LiveRun: Sendable {
     @discardableResult
     func requestStop(_ reason: Stop, admission: Admission) -> Bool {
         let (sandbox, ticket, live) = state.withLock { s -> (Sandbox?, Admission.Ticket?, Bool) in
-            if s.done { return (nil, nil, false) }
+            if s.ending != nil { return (nil, nil, false) }
             if s.stop == nil { s.stop = reason }
             return (s.sandbox, s.ticket, true)
         }
@@ -89,7 +89,6 @@ final class LiveRun: Sendable {
     /// The run has ended and is recorded as `record`: wakes everyone waiting for it.
     func markDone(_ record: RunRecord, log: [LogLine]) {
         let waiters = state.withLock { s -> [(CheckedContinuation<Void, Never>, Task<Void, Never>?)] in
-            s.done = true
             s.ending = (record, log)
             s.sandbox = nil
             defer { s.waiters = [:] }
@@ -105,7 +104,7 @@ final class LiveRun: Sendable {
     func waitDone(timeout: Duration) async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let token = state.withLock { s -> Int? in
-                if s.done { return nil }
+                if s.ending != nil { return nil }
                 let token = s.nextWaiter
                 s.nextWaiter += 1
                 s.waiters[token] = (c, nil)

@@ -37,10 +37,16 @@ extension CorralService {
 
     // MARK: Agents
 
-    private func putAgent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    /// The requesting tenant and the `{name}` of the path, checked.
+    private func agentTarget(_ request: Request, _ context: BasicRequestContext) async throws -> (TenantRecord, String) {
         let tenant = try await tenant(of: request)
         let name = try Self.parameter("name", context)
         try AgentCatalog.checkName(name)
+        return (tenant, name)
+    }
+
+    private func putAgent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (tenant, name) = try await agentTarget(request, context)
         let body = try await Self.jsonBody(request, limit: settings.maxAgentBodyBytes)
         let upload = try Self.upload(body)
         let agent = try await catalog.put(tenant: tenant.id, name: name, upload: upload)
@@ -48,16 +54,12 @@ extension CorralService {
     }
 
     private func getAgent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let tenant = try await tenant(of: request)
-        let name = try Self.parameter("name", context)
-        try AgentCatalog.checkName(name)
+        let (tenant, name) = try await agentTarget(request, context)
         return Self.json(.ok, Self.describe(try await catalog.get(tenant: tenant.id, name: name)))
     }
 
     private func deleteAgent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let tenant = try await tenant(of: request)
-        let name = try Self.parameter("name", context)
-        try AgentCatalog.checkName(name)
+        let (tenant, name) = try await agentTarget(request, context)
         try await catalog.delete(tenant: tenant.id, name: name)
         return Response(status: .noContent)
     }
@@ -65,9 +67,7 @@ extension CorralService {
     // MARK: Runs
 
     private func startRun(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let tenant = try await tenant(of: request)
-        let name = try Self.parameter("name", context)
-        try AgentCatalog.checkName(name)
+        let (tenant, name) = try await agentTarget(request, context)
         let wait = try waitSeconds(request)
         let body = try await Self.jsonBody(request, limit: settings.maxRequestBodyBytes, emptyIs: .dict([]))
         guard case .dict(let entries) = body else { throw APIError.badRequest("bad-body", "the body must be a JSON object: {\"input\": ...}") }

@@ -24,8 +24,8 @@ final class RunManager: Sendable {
     private let sandboxes = Atomic<Int>(0)
     private let inHostCalls = Atomic<Int>(0)
 
-    /// `print` lines a run keeps (as log lines of level `print`); the rest are counted.
-    static let maxPrintLines = 200
+    /// The stats of a run that never got a sandbox.
+    static let nothingUsed = RunStats(fuel: 0, memoryPeak: 0, wallNanoseconds: 0, hostCalls: 0, collections: 0)
 
     init(store: Store, settings: ServerSettings, metrics: ServerMetrics, logger: Logger) {
         self.store = store
@@ -97,13 +97,13 @@ final class RunManager: Sendable {
 
     /// Waits for admission if queued, runs the agent, records the end.
     private func execute(_ run: LiveRun, _ agent: LoadedAgent, budget: Budget, input: HostValue) async {
-        let lines = RunLines(maxPrints: RunManager.maxPrintLines)
+        let lines = RunLog()
         if run.isQueued {
             let admitted = await run.waitAdmitted()
             metrics.queueLength.record(admission.queued)
             guard admitted else {
                 let trap = Trap(.cancelled, run.stop == .interrupted ? "the server shut down while the run was queued" : "the run was cancelled while queued")
-                await finish(run, agent: agent, outcome: .trapped(trap), stats: RunStats(fuel: 0, memoryPeak: 0, wallNanoseconds: 0, hostCalls: 0, collections: 0), lines: lines)
+                await finish(run, agent: agent, outcome: .trapped(trap), stats: RunManager.nothingUsed, lines: lines)
                 return
             }
             do { try await store.markRunning(id: run.id) } catch { logger.error("store: \(error)", metadata: ["run": "\(run.id)"]) }
@@ -115,7 +115,7 @@ final class RunManager: Sendable {
             audit: CountingAudit(store: store, metrics: metrics), kv: store, log: { lines.log($0) }, native: agent.native)
         let gate = CapabilityGate(context: context)
         let outcome: Sandbox.Outcome
-        var stats = RunStats(fuel: 0, memoryPeak: 0, wallNanoseconds: 0, hostCalls: 0, collections: 0)
+        var stats = RunManager.nothingUsed
         do {
             let functions = try Linker.link(agent.module, policy: agent.policy, gate: gate).map(releasingSlot)
             let sandbox = try Sandbox(module: agent.module, budget: budget, hostFunctions: functions, print: { lines.print($0) })
@@ -123,7 +123,7 @@ final class RunManager: Sendable {
             run.attach(sandbox)
             var o = await sandbox.initialize()
             if case .returned = o, agent.hasMain { o = await sandbox.call("main", [input]) }
-            outcome = agent.hasMain || o.trap != nil ? o : .returned(.none)
+            outcome = o
             stats = sandbox.stats
             metrics.liveSandboxes.record(sandboxes.subtract(1, ordering: .relaxed).newValue)
         } catch {
@@ -136,7 +136,7 @@ final class RunManager: Sendable {
     }
 
     /// Records the run's end, counts it and wakes its waiters.
-    private func finish(_ run: LiveRun, agent: LoadedAgent, outcome: Sandbox.Outcome, stats: RunStats, lines: RunLines) async {
+    private func finish(_ run: LiveRun, agent: LoadedAgent, outcome: Sandbox.Outcome, stats: RunStats, lines: RunLog) async {
         let interrupted = run.stop == .interrupted
         var result: String?
         var trap = outcome.trap
@@ -147,7 +147,7 @@ final class RunManager: Sendable {
         }
         let log = lines.all
         var record = run.snapshot.0
-        record.status = interrupted ? .interrupted : trap == nil ? .returned : .trapped
+        record.status = .ended(trap: trap, interrupted: interrupted)
         record.result = result
         record.trapReason = trap?.reason.rawValue
         record.trapMessage = trap?.message
@@ -164,7 +164,7 @@ final class RunManager: Sendable {
             logger.error("store: the end of a run was not recorded: \(error)", metadata: ["run": "\(run.id)"])
         }
         metrics.runFinished(
-            outcome: interrupted ? "interrupted" : trap == nil ? "returned" : "trapped", reason: trap?.reason.rawValue ?? "none",
+            outcome: record.status.rawValue, reason: trap?.reason.rawValue ?? "none",
             fuel: stats.fuel, duration: ContinuousClock.now - run.began)
         runs.withLock { _ = $0.live.removeValue(forKey: run.id) }
         metrics.queueLength.record(admission.queued)
@@ -222,35 +222,6 @@ final class RunManager: Sendable {
         let end = ContinuousClock.now + limit
         while liveCount > 0 && ContinuousClock.now < end {
             try? await Task.sleep(for: .milliseconds(20))
-        }
-    }
-}
-
-/// A run's log lines and `print` output, kept in order for the store.
-final class RunLines: Sendable {
-    private struct State {
-        var lines: [LogLine] = []
-        var prints = 0
-    }
-    private let state = Mutex(State())
-    let maxPrints: Int
-
-    init(maxPrints: Int) { self.maxPrints = maxPrints }
-
-    func log(_ line: LogLine) { state.withLock { $0.lines.append(line) } }
-
-    func print(_ text: String) {
-        state.withLock { s in
-            s.prints += 1
-            if s.prints <= maxPrints { s.lines.append(LogLine(level: "print", message: String(text.prefix(4096)))) }
-        }
-    }
-
-    var all: [LogLine] {
-        state.withLock { s in
-            var out = s.lines
-            if s.prints > maxPrints { out.append(LogLine(level: "print", message: "(\(s.prints - maxPrints) more print lines dropped)")) }
-            return out
         }
     }
 }

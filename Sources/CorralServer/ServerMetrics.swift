@@ -40,7 +40,7 @@ final class ServerMetrics: Sendable {
     func runFinished(outcome: String, reason: String, fuel used: Int64, duration: Duration) {
         counter(in: runs, "corral_runs_total", [("outcome", outcome), ("reason", reason)]).increment()
         fuel.increment(by: Int64(max(used, 0)))
-        latency.recordNanoseconds(Int64(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000))
+        latency.recordMilliseconds(duration.milliseconds)
     }
 
     /// One host call, as audited: `ok`, `denied` or `failed`.

@@ -11,6 +11,11 @@ public struct RunRecord: Sendable, Equatable {
         case running, returned, trapped
         /// The process ended (killed, shut down) while the run was going.
         case interrupted
+
+        /// How a run that has ended is recorded.
+        public static func ended(trap: Trap?, interrupted: Bool) -> Status {
+            interrupted ? .interrupted : trap == nil ? .returned : .trapped
+        }
     }
 
     public var id: String
@@ -83,7 +88,7 @@ extension Store {
     public func finishRun(
         id: String, result: String?, trap: Trap?, stats: RunStats, log: [LogLine], finished: Double, interrupted: Bool = false
     ) async throws(StoreError) {
-        let status = interrupted ? "interrupted" : trap == nil ? "returned" : "trapped"
+        let status = RunRecord.Status.ended(trap: trap, interrupted: interrupted).rawValue
         try await write { db in
             try db.cachedStatement(
                 sql: """

@@ -10,16 +10,9 @@ import Testing
 struct HostRun {
     let audit = MemoryAudit()
     let kv = MemoryKV()
-    let lines = LogLines()
+    let lines = RunLog()
     var seed: UInt64 = 7
     var clock: @Sendable () -> Double = { 1_700_000_000.5 }
-
-    final class LogLines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: [LogLine] = []
-        func append(_ line: LogLine) { lock.withLock { stored.append(line) } }
-        var all: [LogLine] { lock.withLock { stored } }
-    }
 
     struct Finished {
         var outcome: Sandbox.Outcome
@@ -31,7 +24,7 @@ struct HostRun {
     func context(_ policy: Policy, agent: String = "agent") -> RunContext {
         let lines = self.lines
         return RunContext(
-            runID: "run-1", agent: agent, policy: policy, audit: audit, kv: kv, log: { lines.append($0) }, clock: clock,
+            runID: "run-1", agent: agent, policy: policy, audit: audit, kv: kv, log: { lines.log($0) }, clock: clock,
             random: RandomSource(seed: seed))
     }
 
